@@ -1,0 +1,115 @@
+"""Provenance shared by figure manifests and result files: source hashes, versions, git revision."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from paperlab.core import paths
+
+TRACKED_PACKAGES = ("torch", "numpy", "matplotlib", "scipy", "gymnasium", "torch-geometric", "scikit-learn")
+
+
+def notebook_code(path: Path) -> str:
+    """The concatenated source of a notebook's code cells (narrative edits do not change it)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "\n# ---\n".join(
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code"
+    )
+
+
+def source_files(paper: str, notebook: str | None) -> list[str]:
+    """Repository-relative paths whose content produced a paper's figure or result."""
+    root = paths.repo_root()
+    files = sorted(
+        p.relative_to(root).as_posix() for p in (root / "lib" / "paperlab" / paper).rglob("*.py")
+    )
+    if notebook:
+        files.insert(0, notebook)
+    return files
+
+
+def source_hash(files: list[str]) -> str:
+    """SHA-256 over the listed files (notebooks by their code cells only), in order."""
+    root = paths.repo_root()
+    h = hashlib.sha256()
+    for rel in files:
+        p = root / rel
+        h.update(rel.encode())
+        if not p.exists():
+            h.update(b"<missing>")
+        elif p.suffix == ".ipynb":
+            h.update(notebook_code(p).encode())
+        else:
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def current_notebook() -> str | None:
+    """Repository-relative path of the running notebook, if known.
+
+    The paperlab runner sets ``PAPERLAB_NOTEBOOK``; JupyterLab sets ``JPY_SESSION_NAME``.
+    """
+    for var in ("PAPERLAB_NOTEBOOK", "JPY_SESSION_NAME"):
+        value = os.environ.get(var)
+        if value and value.endswith(".ipynb"):
+            p = Path(value)
+            root = paths.repo_root()
+            if not p.is_absolute():
+                p = root / p
+            try:
+                return p.resolve().relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return None
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in TRACKED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=paths.repo_root(), capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=paths.repo_root(), capture_output=True, text=True, timeout=10, check=True,
+        ).stdout.strip()
+        return rev + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def hardware() -> dict[str, object]:
+    return {
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "threads": os.environ.get("OMP_NUM_THREADS", "default"),
+        "system": platform.system(),
+    }
+
+
+def write_json_atomic(path: Path, payload: dict) -> Path:
+    """Write JSON to ``path`` via a temporary file and rename, so a crash leaves no partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
