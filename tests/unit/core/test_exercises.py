@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+import torch
+
+from paperlab.core import exercises
+
+
+def reference_softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def test_check_passes_on_reference_and_fails_on_wrong(capsys, monkeypatch):
+    monkeypatch.delenv("PAPERLAB_STRICT_EXERCISES", raising=False)
+    assert exercises.check("core.softmax", reference_softmax)
+    assert "[ok]" in capsys.readouterr().out
+    assert not exercises.check("core.softmax", lambda x: x)
+    assert "hint" in capsys.readouterr().out
+
+
+def test_stub_is_reported_as_not_attempted(capsys, monkeypatch):
+    monkeypatch.delenv("PAPERLAB_STRICT_EXERCISES", raising=False)
+
+    def stub(x):
+        raise NotImplementedError()
+
+    assert not exercises.check("core.softmax", stub)
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_strict_mode_raises(monkeypatch):
+    monkeypatch.setenv("PAPERLAB_STRICT_EXERCISES", "1")
+    with pytest.raises(AssertionError, match="core.softmax"):
+        exercises.check("core.softmax", lambda x: x, quiet=True)
+
+
+def test_unknown_and_bad_arguments():
+    with pytest.raises(KeyError, match="no exercise"):
+        exercises.check("core.nothing", print)
+    with pytest.raises(TypeError, match="fn"):
+        exercises.check("core.softmax", 3)
+    with pytest.raises(ValueError, match="<paper>"):
+        exercises.register("noprefix", print, lambda rng: [], "")
+
+
+def test_same_handles_tensors_arrays_and_containers():
+    t = torch.tensor([1.0, 2.0])
+    assert exercises.same({"a": (t, 1.0)}, {"a": (t.numpy(), 1.0 + 1e-9)}, 1e-5, 1e-6)
+    assert not exercises.same([t], [t * 2], 1e-5, 1e-6)
+    assert not exercises.same(np.zeros(3), np.zeros(4), 1e-5, 1e-6)
+    assert exercises.same("abc", "abc", 0, 0) and not exercises.same("abc", "abd", 0, 0)

@@ -1,0 +1,27 @@
+from paperlab.harness.runner import _setup_cell_index, compute_time
+
+
+def code(tags=(), duration=None):
+    meta = {"tags": list(tags)}
+    if duration is not None:
+        meta["papermill"] = {"duration": duration}
+    return {"cell_type": "code", "metadata": meta, "source": ""}
+
+
+def test_compute_time_skips_the_setup_cell_and_ranks_slowest():
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ""},
+            code(["parameters"], 0.01),
+            code(["injected-parameters"], 0.01),
+            code([], 9.0),  # setup: excluded
+            code([], 1.5),
+            code([], 4.0),
+            code([], 0.5),
+            code([], 2.0),
+        ]
+    }
+    assert _setup_cell_index(nb["cells"]) == 3
+    total, slowest = compute_time(nb)
+    assert abs(total - (0.01 + 0.01 + 1.5 + 4.0 + 0.5 + 2.0)) < 1e-9
+    assert slowest == [(5, 4.0), (7, 2.0), (4, 1.5)]
