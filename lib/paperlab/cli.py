@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, default=2)
         p.add_argument("--cell-timeout", type=int, default=900, help="seconds per cell")
         p.add_argument("--no-html", action="store_true")
-        p.add_argument("--record", action="store_true", help="store times in results/notebook_times.json")
+        p.add_argument(
+            "--record", action="store_true", help="store times in results/<series>/notebook_times.json"
+        )
 
     p = sub.add_parser("run", help="execute notebooks with papermill into build/reports/")
     runner_args(p)

@@ -19,7 +19,7 @@ def _seconds(value: float | None) -> str:
 
 
 def notebook_map() -> str:
-    times = json.loads(runner.timings_file().read_text()) if runner.timings_file().exists() else {}
+    times = runner.recorded_times()
     lines = ["| series | notebook | smoke | lab |", "|---|---|---|---|"]
     for nb in discover.all_notebooks():
         key = discover.rel(nb)

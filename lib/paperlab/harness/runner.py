@@ -119,9 +119,20 @@ def durations_file() -> Path:
     return paths.build_dir() / "durations.json"
 
 
-def timings_file() -> Path:
-    """Committed per-notebook times at smoke and lab (``--record``), shown in the README map."""
-    return paths.repo_root() / "results" / "notebook_times.json"
+def timings_file(series: str) -> Path:
+    """Committed per-notebook times of one series at smoke and lab (``--record``), shown in the README map.
+
+    One file per series, so that series recorded at the same time never overwrite each other.
+    """
+    return paths.repo_root() / "results" / series / "notebook_times.json"
+
+
+def recorded_times() -> dict[str, dict[str, float]]:
+    """All recorded times: ``{notebook: {budget: seconds}}``."""
+    times: dict[str, dict[str, float]] = {}
+    for f in sorted((paths.repo_root() / "results").glob("*/notebook_times.json")):
+        times.update(_load(f))
+    return times
 
 
 def _load(path: Path) -> dict:
@@ -130,7 +141,7 @@ def _load(path: Path) -> dict:
 
 def order_longest_first(notebooks: list[Path], budget: str) -> list[Path]:
     known = _load(durations_file()).get(budget, {})
-    recorded = _load(timings_file())
+    recorded = recorded_times()
 
     def expected(nb: Path) -> float:
         key = discover.rel(nb)
@@ -181,10 +192,12 @@ def _save_durations(results: list[RunResult], budget: str, record: bool) -> None
         encoding="utf-8",
     )
     if record:
-        times = _load(timings_file())
-        for r in results:
-            if r.status == "ok":
-                times.setdefault(r.notebook, {})[budget] = r.wall_s
         from paperlab.core.provenance import write_json_atomic
 
-        write_json_atomic(timings_file(), dict(sorted(times.items())))
+        for series in sorted({discover.series_of(paths.repo_root() / r.notebook) for r in results}):
+            target = timings_file(series)
+            times = _load(target)
+            for r in results:
+                if r.status == "ok" and discover.series_of(paths.repo_root() / r.notebook) == series:
+                    times.setdefault(r.notebook, {})[budget] = r.wall_s
+            write_json_atomic(target, dict(sorted(times.items())))
