@@ -36,7 +36,7 @@ def resolve(value: str | None = None) -> str:
         ValueError: the name is not one of smoke, lab, paper (the message lists them).
     """
     if value is not None:
-        return _check(value, "the BUDGET parameter")
+        return _check(value, "the BUDGET parameter or --budget")
     env = os.environ.get(ENV_VAR)
     if env:
         return _check(env, f"${ENV_VAR}")
