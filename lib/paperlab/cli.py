@@ -23,6 +23,7 @@ def _run(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout,
         html=not args.no_html,
         record=args.record,
+        notebook_timeout=args.notebook_timeout,
     )
     index = report.write_index(results, budget)
     bad = [r for r in results if r.status != "ok"]
@@ -111,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, default=2)
         p.add_argument("--cell-timeout", type=int, default=900, help="seconds per cell")
         p.add_argument("--no-html", action="store_true")
+        p.add_argument(
+            "--notebook-timeout",
+            type=float,
+            default=None,
+            help="seconds before a hung notebook is killed and retried once (default by budget)",
+        )
         p.add_argument(
             "--record", action="store_true", help="store times in results/<series>/notebook_times.json"
         )

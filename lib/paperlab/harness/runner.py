@@ -1,18 +1,23 @@
-"""Execute notebooks with papermill's Python API: two long-lived worker processes, longest first.
+"""Execute notebooks with papermill's Python API, two at a time, longest first.
 
-Each worker imports papermill and nbconvert once, executes a notebook with ``BUDGET`` injected, writes the
-executed copy and its HTML under ``build/reports/``, and returns timings read from the cells' papermill
-metadata. At the smoke budget a notebook whose compute (all cells but the setup cell) exceeds the smoke
+Each notebook runs in a child process that imports papermill and nbconvert, executes the notebook with
+``BUDGET`` injected, writes the executed copy and its HTML under ``build/reports/``, and returns timings
+read from the cells' papermill metadata. A child that outlives the per-notebook timeout is killed with its
+process group and the notebook retried once: nbclient can hang, rarely, on a cell that opens ipywidgets
+comms (jupyter/nbclient#312), and a hang must not stall a whole run. At the smoke budget a notebook whose compute (all cells but the setup cell) exceeds the smoke
 limit fails with a message naming it and its slowest cells.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -150,6 +155,43 @@ def order_longest_first(notebooks: list[Path], budget: str) -> list[Path]:
     return sorted(notebooks, key=lambda nb: (-expected(nb), discover.rel(nb)))
 
 
+NOTEBOOK_TIMEOUT_S = {"smoke": 300, "lab": 1800, "paper": 6 * 3600}
+
+
+def _execute_in_child(
+    nb: Path, budget: str, cell_timeout: int, html: bool, smoke_limit: float, timeout: float, echo
+) -> RunResult:
+    """Run :func:`_execute_one` in a fresh process group; kill and retry once if it outlives ``timeout``."""
+    with tempfile.TemporaryDirectory(prefix="paperlab-run-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "paperlab.harness.runner",
+            str(nb),
+            budget,
+            str(cell_timeout),
+            "1" if html else "0",
+            str(smoke_limit),
+            str(result_file),
+        ]
+        for attempt in (1, 2):
+            child = subprocess.Popen(cmd, start_new_session=True)
+            try:
+                child.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                echo(f"    hang: {discover.rel(nb)} exceeded {timeout:.0f} s (attempt {attempt}); killed")
+                continue
+            if result_file.exists():
+                return RunResult(**json.loads(result_file.read_text(encoding="utf-8")))
+            return RunResult(
+                discover.rel(nb), "failed", 0.0, 0.0, [], f"runner child exited {child.returncode}"
+            )
+    return RunResult(discover.rel(nb), "failed", timeout, 0.0, [], f"hung twice (over {timeout:.0f} s each)")
+
+
 def run(
     notebooks: list[Path],
     budget: str,
@@ -158,18 +200,20 @@ def run(
     html: bool = True,
     record: bool = False,
     smoke_limit: float = SMOKE_LIMIT_S,
+    notebook_timeout: float | None = None,
     echo=print,
 ) -> list[RunResult]:
     """Execute ``notebooks`` at ``budget``; return one :class:`RunResult` each, in completion order."""
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    timeout = notebook_timeout or NOTEBOOK_TIMEOUT_S[budget]
     ordered = order_longest_first(notebooks, budget)
     results: list[RunResult] = []
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {
-            pool.submit(_execute_one, str(nb), budget, cell_timeout, html, smoke_limit): nb for nb in ordered
-        }
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(_execute_in_child, nb, budget, cell_timeout, html, smoke_limit, timeout, echo)
+            for nb in ordered
+        ]
         for fut in as_completed(futures):
             res = fut.result()
             results.append(res)
@@ -201,3 +245,15 @@ def _save_durations(results: list[RunResult], budget: str, record: bool) -> None
                 if r.status == "ok" and discover.series_of(paths.repo_root() / r.notebook) == series:
                     times.setdefault(r.notebook, {})[budget] = r.wall_s
             write_json_atomic(target, dict(sorted(times.items())))
+
+
+def _child_main(argv: list[str]) -> int:
+    """Entry point of the per-notebook child process (see :func:`_execute_in_child`)."""
+    src, budget, cell_timeout, html, smoke_limit, result_file = argv
+    res = _execute_one(src, budget, int(cell_timeout), html == "1", float(smoke_limit))
+    Path(result_file).write_text(json.dumps(asdict(res)), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main(sys.argv[1:]))
