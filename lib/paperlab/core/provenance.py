@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -25,10 +26,35 @@ def notebook_code(path: Path) -> str:
     )
 
 
-def source_files(paper: str, notebook: str | None) -> list[str]:
-    """Repository-relative paths whose content produced a paper's figure or result."""
+SHARED_PACKAGES = ("paperlab.core", "paperlab.harness", "paperlab.data")
+
+
+def loaded_library_files() -> list[str]:
+    """Repository-relative files of the paperlab modules imported so far, shared machinery excluded."""
     root = paths.repo_root()
-    files = sorted(p.relative_to(root).as_posix() for p in (root / "lib" / "paperlab" / paper).rglob("*.py"))
+    files = set()
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("paperlab.") or name.startswith(SHARED_PACKAGES):
+            continue
+        file = getattr(module, "__file__", None)
+        if file:
+            try:
+                files.add(Path(file).resolve().relative_to(root).as_posix())
+            except ValueError:  # installed elsewhere (not an editable checkout): nothing to track
+                continue
+    return sorted(files)
+
+
+def source_files(paper: str, notebook: str | None) -> list[str]:
+    """Repository-relative paths whose content produced a paper's figure or result.
+
+    The notebook's code cells plus the library modules the kernel has imported (so editing an unrelated
+    module of the series does not make every figure stale); when none is loaded, the series' whole folder.
+    """
+    root = paths.repo_root()
+    files = loaded_library_files() or sorted(
+        p.relative_to(root).as_posix() for p in (root / "lib" / "paperlab" / paper).rglob("*.py")
+    )
     if notebook:
         files.insert(0, notebook)
     return files
