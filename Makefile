@@ -12,7 +12,7 @@ TEST_BUDGET := $(or $(PAPERLAB_BUDGET),smoke)
 NB_ENV  := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PAPERLAB_STRICT_EXERCISES=1
 STRIP_KEYS := metadata.papermill cell.metadata.papermill metadata.language_info.version
 
-.PHONY: setup data lab reports report figures student test clean lock
+.PHONY: setup data lab minatar reports report figures student test clean lock
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ $(DATA)/%.tar.gz: | $(STAMP)
 lab: setup
 	$(BIN)/pip install -q -r requirements-lab.txt
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+# MinAtar for the EMDQN/DRDRL paper budget. Its package over-declares dependencies (seaborn, pandas, ...)
+# that it does not need for the environments, so it is installed on its own without them.
+minatar: setup
+	$(BIN)/pip install -q --no-deps minatar==1.0.15
 
 reports: setup
 	$(BIN)/paperlab run --budget lab --record
