@@ -59,3 +59,19 @@ def test_packaged_digits_verify():
 @pytest.mark.parametrize("name", ["etth1", "etth2", "national_illness", "exchange_rate"])
 def test_shared_benchmark_files_verify(name):
     assert locate(name, download=False).is_file()
+
+
+def test_packaged_data_needs_its_package(monkeypatch):
+    entry = registry.DataFile("fakepkg", "x.csv", "0" * 64, "", "none", "none", package="no_such_package_xyz")
+    monkeypatch.setitem(REGISTRY, "fakepkg", entry)
+    with pytest.raises(MissingDataError, match="no_such_package_xyz"):
+        locate("fakepkg")
+
+
+def test_locating_packaged_data_does_not_import_the_package():
+    import subprocess
+    import sys
+
+    code = "import sys; from paperlab.data import locate; locate('digits'); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
