@@ -155,7 +155,7 @@ def order_longest_first(notebooks: list[Path], budget: str) -> list[Path]:
     return sorted(notebooks, key=lambda nb: (-expected(nb), discover.rel(nb)))
 
 
-NOTEBOOK_TIMEOUT_S = {"smoke": 300, "lab": 1800, "paper": 6 * 3600}
+NOTEBOOK_TIMEOUT_S = {"smoke": 180, "lab": 1800, "paper": 6 * 3600}
 
 
 def _execute_in_child(
