@@ -105,25 +105,17 @@ def versions() -> dict[str, str]:
     return out
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=paths.repo_root(), capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
 def git_revision() -> str:
+    """Short commit id, with ``-dirty`` when tracked files have uncommitted changes; ``unknown`` outside git."""
     try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=paths.repo_root(),
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=paths.repo_root(),
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        return rev + ("-dirty" if dirty else "")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
+        return _git("rev-parse", "--short", "HEAD") + ("-dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
