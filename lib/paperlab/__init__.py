@@ -4,7 +4,12 @@ Importing ``paperlab`` is cheap on purpose: it imports neither torch nor torch_g
 Shared machinery lives in :mod:`paperlab.core`; each paper has its own subpackage.
 """
 
+import time as _time
+
 __version__ = "0.1.0"
+
+#: When this process first imported paperlab (a notebook's setup cell): scorecards report wall time from here.
+IMPORTED_AT: float = _time.perf_counter()
 
 PAPERS: tuple[str, ...] = (
     "recyclegpt",

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import paperlab
 from paperlab.core import budget as budget_mod
 from paperlab.core import fmt, paths, provenance
 
@@ -155,7 +156,7 @@ class Scorecard:
     seeds: list[int] = field(default_factory=list)
     data: str = ""
     rows: list[ClaimRow] = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
+    started: float = field(default_factory=lambda: paperlab.IMPORTED_AT)
 
     def __post_init__(self) -> None:
         if not self.paper or not self.paper.replace("_", "").isalnum():
