@@ -26,7 +26,9 @@ def notebook_code(path: Path) -> str:
     )
 
 
-SHARED_PACKAGES = ("paperlab.core", "paperlab.harness", "paperlab.data")
+# Shared machinery whose edits must not make every figure stale; data loaders (paperlab.data.*) do count.
+SHARED_PACKAGES = ("paperlab.core", "paperlab.harness")
+SHARED_MODULES = {"paperlab.data", "paperlab.data.registry"}
 
 
 def loaded_library_files() -> list[str]:
@@ -34,7 +36,7 @@ def loaded_library_files() -> list[str]:
     root = paths.repo_root()
     files = set()
     for name, module in list(sys.modules.items()):
-        if not name.startswith("paperlab.") or name.startswith(SHARED_PACKAGES):
+        if not name.startswith("paperlab.") or name.startswith(SHARED_PACKAGES) or name in SHARED_MODULES:
             continue
         file = getattr(module, "__file__", None)
         if file:

@@ -31,7 +31,9 @@ def notebook_map() -> str:
 
 
 def scorecard() -> str:
-    files = sorted((paths.repo_root() / "results").glob("*/claims-lab.json"))
+    results = paths.repo_root() / "results"
+    # claims-lab.json from each reproduce notebook, claims-<experiment>-lab.json from any other notebook
+    files = sorted(results.glob("*/claims-lab.json")) + sorted(results.glob("*/claims-*-lab.json"))
     if not files:
         return "_No lab scorecards yet: each series adds one when its reproduce notebook runs at the lab budget._"
     lines = ["| series | id | claim | paper | ours (lab) | verdict |", "|---|---|---|---|---|---|"]

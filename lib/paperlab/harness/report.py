@@ -14,7 +14,8 @@ from paperlab.harness.runner import RunResult, reports_dir
 def scorecards(budget: str) -> list[dict]:
     """All ``claims-<budget>.json`` files for ``budget`` (results/ at lab/paper, build/results at smoke)."""
     base = paths.results_dir("x", budget).parent
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(base.glob(f"*/claims-{budget}.json"))]
+    files = sorted(base.glob(f"*/claims-{budget}.json")) + sorted(base.glob(f"*/claims-*-{budget}.json"))
+    return [json.loads(p.read_text(encoding="utf-8")) for p in files]
 
 
 def write_index(results: list[RunResult], budget: str) -> Path:
