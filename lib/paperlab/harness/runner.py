@@ -158,6 +158,23 @@ def order_longest_first(notebooks: list[Path], budget: str) -> list[Path]:
 NOTEBOOK_TIMEOUT_S = {"smoke": 180, "lab": 1800, "paper": 6 * 3600}
 
 
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a runner child's process group and each descendant's group: jupyter_client starts the kernel
+    in a session of its own, and a kernel may have forked workers (torch.distributed notebooks)."""
+    import psutil
+
+    groups = {pid}
+    try:
+        groups |= {os.getpgid(c.pid) for c in psutil.Process(pid).children(recursive=True)}
+    except (psutil.Error, ProcessLookupError):
+        pass
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def _execute_in_child(
     nb: Path, budget: str, cell_timeout: int, html: bool, smoke_limit: float, timeout: float, echo
 ) -> RunResult:
@@ -180,7 +197,7 @@ def _execute_in_child(
             try:
                 child.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+                _kill_tree(child.pid)
                 child.wait()
                 echo(f"    hang: {discover.rel(nb)} exceeded {timeout:.0f} s (attempt {attempt}); killed")
                 continue
