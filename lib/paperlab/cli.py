@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def runner_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("papers", nargs="*", help="series to run (default: all)")
+        p.add_argument("papers", nargs="*", help="series names or notebook paths (default: all)")
         p.add_argument("--workers", type=int, default=2)
         p.add_argument("--cell-timeout", type=int, default=900, help="seconds per cell")
         p.add_argument("--no-html", action="store_true")

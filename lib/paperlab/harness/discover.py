@@ -28,12 +28,13 @@ def rel(notebook: Path) -> str:
 
 
 def select(papers: list[str] | None) -> list[Path]:
-    """Notebooks of the named series (all when ``papers`` is empty); unknown names are an error."""
+    """Notebooks of the named series, or single notebooks given by path (all when ``papers`` is empty)."""
     books = all_notebooks()
     if not papers:
         return books
+    by_path = {rel(b): b for b in books}
     known = sorted({series_of(b) for b in books})
-    unknown = [p for p in papers if p not in known]
+    unknown = [p for p in papers if p not in known and p not in by_path]
     if unknown:
-        raise ValueError(f"unknown series {', '.join(unknown)}; known: {', '.join(known)}")
-    return [b for b in books if series_of(b) in papers]
+        raise ValueError(f"unknown series or notebook {', '.join(unknown)}; series: {', '.join(known)}")
+    return [b for b in books if series_of(b) in papers or rel(b) in papers]

@@ -25,3 +25,18 @@ def test_compute_time_skips_the_setup_cell_and_ranks_slowest():
     total, slowest = compute_time(nb)
     assert abs(total - (0.01 + 0.01 + 1.5 + 4.0 + 0.5 + 2.0)) < 1e-9
     assert slowest == [(5, 4.0), (7, 2.0), (4, 1.5)]
+
+
+def test_select_by_series_and_by_path():
+    import pytest
+
+    from paperlab.harness import discover
+
+    start = discover.select(["start"])
+    assert [discover.rel(p) for p in start] == [
+        "notebooks/00_start_here.ipynb",
+        "notebooks/01_series_template.ipynb",
+    ]
+    assert discover.select(["notebooks/00_start_here.ipynb"]) == start[:1]
+    with pytest.raises(ValueError, match="unknown series or notebook"):
+        discover.select(["nope"])
