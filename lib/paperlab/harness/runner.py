@@ -158,6 +158,9 @@ def order_longest_first(notebooks: list[Path], budget: str) -> list[Path]:
 NOTEBOOK_TIMEOUT_S = {"smoke": 180, "lab": 1800, "paper": 6 * 3600}
 
 
+_ACTIVE: set[int] = set()  # runner children alive now; killed if the run itself is interrupted
+
+
 def _kill_tree(pid: int) -> None:
     """SIGKILL a runner child's process group and each descendant's group: jupyter_client starts the kernel
     in a session of its own, and a kernel may have forked workers (torch.distributed notebooks)."""
@@ -194,6 +197,7 @@ def _execute_in_child(
         ]
         for attempt in (1, 2):
             child = subprocess.Popen(cmd, start_new_session=True)
+            _ACTIVE.add(child.pid)
             try:
                 child.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -201,6 +205,8 @@ def _execute_in_child(
                 child.wait()
                 echo(f"    hang: {discover.rel(nb)} exceeded {timeout:.0f} s (attempt {attempt}); killed")
                 continue
+            finally:
+                _ACTIVE.discard(child.pid)
             if result_file.exists():
                 return RunResult(**json.loads(result_file.read_text(encoding="utf-8")))
             return RunResult(
@@ -226,11 +232,12 @@ def run(
     timeout = notebook_timeout or NOTEBOOK_TIMEOUT_S[budget]
     ordered = order_longest_first(notebooks, budget)
     results: list[RunResult] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(_execute_in_child, nb, budget, cell_timeout, html, smoke_limit, timeout, echo)
-            for nb in ordered
-        ]
+    pool = ThreadPoolExecutor(max_workers=workers)
+    futures = [
+        pool.submit(_execute_in_child, nb, budget, cell_timeout, html, smoke_limit, timeout, echo)
+        for nb in ordered
+    ]
+    try:
         for fut in as_completed(futures):
             res = fut.result()
             results.append(res)
@@ -239,6 +246,12 @@ def run(
             )
             if res.error:
                 echo("             " + res.error.replace("\n", "\n             ")[:3000])
+    except BaseException:  # Ctrl-C or an error here: leave no notebook (or kernel) running
+        pool.shutdown(wait=False, cancel_futures=True)
+        for pid in list(_ACTIVE):
+            _kill_tree(pid)
+        raise
+    pool.shutdown()
     _save_durations(results, budget, record)
     return results
 
