@@ -9,7 +9,9 @@ PAPER   ?=
 # The budget for `make test` is smoke unless PAPERLAB_BUDGET says otherwise (an unknown name stops it).
 TEST_BUDGET := $(or $(PAPERLAB_BUDGET),smoke)
 # One BLAS thread per kernel: two notebooks run at once on two cores. Never set MPLBACKEND (figures vanish).
-NB_ENV  := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PAPERLAB_STRICT_EXERCISES=1
+ONE_THREAD := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+# Full notebooks run with strict exercise checks: a wrong solution fails the run.
+NB_ENV  := $(ONE_THREAD) PAPERLAB_STRICT_EXERCISES=1
 STRIP_KEYS := metadata.papermill cell.metadata.papermill metadata.language_info.version
 
 .PHONY: setup data lab minatar reports report figures student test clean lock
@@ -59,7 +61,7 @@ test: setup
 	$(BIN)/paperlab budget --budget $(TEST_BUDGET)
 	$(BIN)/nbstripout --verify --extra-keys "$(STRIP_KEYS)" $$(git ls-files 'notebooks/*.ipynb')
 	$(BIN)/ruff check lib tests
-	$(NB_ENV) $(BIN)/pytest -q -n 2 tests/unit tests/hygiene || [ $$? -eq 5 ]
+	$(ONE_THREAD) $(BIN)/pytest -q -n 2 tests/unit tests/hygiene || [ $$? -eq 5 ]
 	$(NB_ENV) $(BIN)/paperlab run --budget $(TEST_BUDGET) --workers 2 --cell-timeout 120
 	$(NB_ENV) PAPERLAB_BUDGET=$(TEST_BUDGET) $(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval.cfg --nbval-cell-timeout 120 \
