@@ -1,0 +1,234 @@
+"""The outer loop (model step + task choice) and the gap evaluation on a task grid.
+
+Per task t: choose psi_t (adversarial, uniform or Gaussian sampler; t = 0 is psi_0 = to_psi(0.3) for every
+sampler); ``stages`` x {collect ``episodes`` real episodes with the current plan plus Gaussian action noise, refit
+the model on all data, re-plan in the model}; for the adversary, one IFT gradient step on the gap; every
+``eval_every`` tasks, the gap on the grid: plan in the model from zeros, value on the true simulator, against the
+cached oracle V*. All samplers use the same real-sample count per task (the oracle terms are free: say so).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from paperlab.admrl import adversary, planning
+from paperlab.admrl.dynamics import DynamicsModel, fit
+from paperlab.admrl.gap import gap_gradient
+from paperlab.admrl.policies import act, n_params
+
+SAMPLERS = ("adversarial", "uniform", "gauss")
+NAN_HINT = "use bounded actions (action_bound)"
+
+
+@dataclass
+class History:
+    """What one run recorded; ``worst_gap[i]``/``mean_gap[i]`` are measured after task ``eval_t[i]``."""
+
+    sampler: str
+    seed: int
+    psi: list = field(default_factory=list)
+    u: list = field(default_factory=list)
+    real_samples: list = field(default_factory=list)
+    eval_t: list = field(default_factory=list)
+    worst_gap: list = field(default_factory=list)
+    mean_gap: list = field(default_factory=list)
+    grid_gaps: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+    cg_residual: list = field(default_factory=list)
+    nan_events: list = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> History:
+        return cls(**json.loads(text))
+
+
+def collect(
+    family,
+    theta: torch.Tensor,
+    psi: torch.Tensor,
+    episodes: int,
+    horizon: int,
+    noise: float,
+    gen: torch.Generator,
+    bound: float | None,
+):
+    """Real transitions ``(S, A, S2)``, each ``[episodes * horizon, .]``, from the true simulator with noisy actions."""
+    s = family.reset(episodes, gen)[None]
+    S, A, S2 = [], [], []
+    with torch.no_grad():
+        for _ in range(horizon):
+            a = act(theta[None], family.features(s), bound) + noise * torch.randn(
+                1, episodes, family.act_dim, generator=gen, dtype=torch.float64
+            )
+            if bound is not None:
+                a = a.clamp(-bound, bound)
+            s2 = family.step(s, a)
+            S.append(s[0]), A.append(a[0]), S2.append(s2[0])
+            s = s2
+    return torch.cat(S), torch.cat(A), torch.cat(S2)
+
+
+def gap_on_grid(
+    model_step, family, grid: torch.Tensor, v_star: torch.Tensor, s0: torch.Tensor, cfg
+) -> torch.Tensor:
+    """``V*(psi) - V(theta_hat(psi), psi)`` for every grid task ``[G]`` (theta_hat planned in ``model_step`` from zeros)."""
+    theta, _ = planning.plan(model_step, family, grid, s0, cfg.horizon, cfg.plan_iters, cfg.action_bound)
+    with torch.no_grad():
+        v = planning.value(family.step, family, theta, grid, s0, cfg.horizon, cfg.action_bound)
+    return v_star - v
+
+
+def eval_states(family, cfg, seed: int) -> torch.Tensor:
+    """Fixed initial states (common random numbers) for planning and evaluation: ``[n_init, d]``."""
+    return family.reset(cfg.n_init, torch.Generator().manual_seed(10_000 + seed))
+
+
+def grid_oracle(
+    family, cfg, seed: int, grid: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(grid [G, k], V* [G])`` on the true simulator (best of ``oracle_starts`` L-BFGS runs)."""
+    grid = family.box.grid(cfg.grid_n) if grid is None else grid
+    gen = torch.Generator().manual_seed(20_000 + seed)
+    _, v = planning.oracle(
+        family,
+        grid,
+        eval_states(family, cfg, seed),
+        cfg.horizon,
+        cfg.oracle_iters,
+        cfg.oracle_starts,
+        gen,
+        cfg.action_bound,
+    )
+    return grid, v
+
+
+def run_admrl(
+    family,
+    sampler: str,
+    cfg,
+    seed: int,
+    oracle: tuple[torch.Tensor, torch.Tensor] | None = None,
+    model_step=None,
+) -> History:
+    """One run of ``cfg.n_tasks`` task iterations with ``sampler`` in ``SAMPLERS``.
+
+    ``oracle``: a precomputed ``grid_oracle`` (share it across samplers of the same seed);
+    ``model_step``: replace the learned model by a fixed simulator (e.g. ``family.step``: the perfect-model floor).
+    """
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+    box = family.box
+    grid, v_star = grid_oracle(family, cfg, seed) if oracle is None else oracle
+    s0 = eval_states(family, cfg, seed)
+    gen_data = torch.Generator().manual_seed(seed)
+    gen_task = torch.Generator().manual_seed(30_000 + seed)
+    gen_oracle = torch.Generator().manual_seed(40_000 + seed)
+    torch.manual_seed(seed)
+    model = DynamicsModel(family.state_dim, family.act_dim, cfg.hidden)
+    step = model.step if model_step is None else model_step
+    data: list[tuple[torch.Tensor, ...]] = []
+    hist = History(sampler, seed)
+    u = box.u0()
+    for t in range(cfg.n_tasks):
+        if t > 0 and sampler == "uniform":
+            u = box.to_u(box.sample_uniform(1, gen_task)[0])
+        elif t > 0 and sampler == "gauss":
+            u = box.to_u(box.sample_gauss(1, gen_task)[0])
+        psi = box.to_psi(u)
+        hist.u.append([round(x, 10) for x in u.tolist()])
+        hist.psi.append([round(x, 10) for x in psi.tolist()])
+        theta = torch.zeros(n_params(family), dtype=torch.float64)
+        if data or model_step is not None:
+            theta = planning.plan(step, family, psi[None], s0, cfg.horizon, cfg.plan_iters, cfg.action_bound)[
+                0
+            ][0]
+        for _ in range(cfg.stages):
+            data.append(
+                collect(family, theta, psi, cfg.episodes, cfg.horizon, cfg.noise, gen_data, cfg.action_bound)
+            )
+            if model_step is None:
+                S, A, S2 = (torch.cat(x) for x in zip(*data, strict=True))
+                fit(model, S, A, S2, cfg.fit_steps, gen_data, batch=cfg.batch)
+            theta = planning.plan(step, family, psi[None], s0, cfg.horizon, cfg.plan_iters, cfg.action_bound)[
+                0
+            ][0]
+        hist.real_samples.append(len(data) * cfg.episodes * cfg.horizon)
+        if sampler == "adversarial":
+            theta_star, _ = planning.oracle(
+                family,
+                psi[None],
+                s0,
+                cfg.horizon,
+                cfg.oracle_iters,
+                cfg.oracle_starts,
+                gen_oracle,
+                cfg.action_bound,
+            )
+            g_psi, parts = gap_gradient(
+                step,
+                family,
+                psi,
+                theta,
+                theta_star[0],
+                s0,
+                cfg.horizon,
+                cfg.action_bound,
+                cfg.cg_iters,
+                cfg.damping,
+            )
+            g_u = g_psi * box.scale  # d psi / d u = (hi - lo) / 2
+            if cfg.step_rule == "projected":
+                u = adversary.projected_step(u, g_u, cfg.alpha, box.periodic)
+            else:
+                u, _ = adversary.normalised_step(u, g_u, cfg.eta)
+            hist.grad_norm.append(round(float(g_psi.norm()), 6))
+            hist.cg_residual.append(float(f"{parts['cg_residual']:.3e}"))
+        if t % cfg.eval_every == 0 or t == cfg.n_tasks - 1:
+            gaps = gap_on_grid(step, family, grid, v_star, s0, cfg)
+            if bool(torch.isnan(gaps).any()):
+                hist.nan_events.append(
+                    f"t={t}: NaN gap at {int(torch.isnan(gaps).sum())} grid tasks; {NAN_HINT}"
+                )
+            hist.eval_t.append(t)
+            hist.worst_gap.append(round(float(torch.nan_to_num(gaps, nan=math.inf).max()), 6))
+            hist.mean_gap.append(round(float(gaps.nanmean()), 6))
+            hist.grid_gaps.append([round(x, 6) for x in gaps.tolist()])
+    return hist
+
+
+def auc(hist: History, metric: str = "worst_gap", t_from: int = 1) -> float:
+    """Mean of ``metric`` over the evaluations at ``t >= t_from`` (the area under the curve per evaluation)."""
+    vals = [v for t, v in zip(hist.eval_t, getattr(hist, metric), strict=True) if t >= t_from]
+    if not vals:
+        raise ValueError(f"no evaluation at t >= {t_from} (t_from)")
+    return float(np.mean(vals))
+
+
+def compare(
+    a: list[History],
+    b: list[History],
+    metric: str = "worst_gap",
+    level: float = 0.9,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> dict:
+    """Paired (by seed) difference of AUCs ``a - b``: mean, percentile bootstrap ``level`` interval and its reading.
+
+    Reading: ``"a lower"`` if the interval lies below 0, ``"a higher"`` if above, else ``"undecided"``.
+    """
+    from paperlab.rl.stats import bootstrap_ci
+
+    if [h.seed for h in a] != [h.seed for h in b]:
+        raise ValueError("a and b must hold the same seeds in the same order")
+    d = np.array([auc(x, metric) - auc(y, metric) for x, y in zip(a, b, strict=True)])
+    lo, hi = bootstrap_ci(d, np.random.default_rng(seed), n=n_resamples, stat=np.mean, level=level)
+    reading = "a lower" if hi < 0 else "a higher" if lo > 0 else "undecided"
+    return {"diffs": d.tolist(), "mean": float(d.mean()), "low": lo, "high": hi, "reading": reading}
