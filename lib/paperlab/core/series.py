@@ -34,7 +34,7 @@ SERIES: dict[str, Series] = {
         Series(
             "hidam",
             "HIDAM",
-            "arXiv:2204.11849, 2022",
+            "Zhang et al., 2022, arXiv:2204.11849",
             "hierarchical attention over meta-paths of a heterogeneous graph predicts loan default",
             "heterogeneous graphs, meta-paths, node- and path-level attention (torch_geometric)",
         ),
@@ -69,14 +69,14 @@ SERIES: dict[str, Series] = {
         Series(
             "swtvm",
             "swTVM",
-            "Li et al., 2019, arXiv:1904.07404",
+            "Liu et al., 2019, arXiv:1904.07404",
             "a TVM-style compiler that generates Sunway code with DMA and LDM planning",
             "tensor expressions, schedules, lowering, auto-tuning against a cost model",
         ),
         Series(
             "swcaffe",
             "swCaffe",
-            "Fang et al., arXiv:1903.06934",
+            "Li et al., IEEE CLUSTER 2018, arXiv:1903.06934",
             "deep-learning training redesigned for the Sunway chip and scaled to 1,024 nodes",
             "layer-wise performance modelling, data-parallel scaling, allreduce algorithms",
         ),
