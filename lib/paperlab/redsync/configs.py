@@ -33,6 +33,11 @@ class RedSyncConfig:
     toy_steps: int  # 01: toy quadratic steps
     toy_n: int  # 01: toy quadratic dimension
     toy_density: float = 0.01  # 01: toy density (and learning rate: the delay is about 1/D steps)
+    mnist_sizes: tuple[int, ...] = (784, 512, 512, 10)  # E2: MNIST-5k MLP layer sizes
+    mnist_epochs: int = 10  # E2 epochs per run
+    mnist_batch: int = 32  # E2 per-rank batch (62 steps per epoch over 4,000 images on 2 ranks)
+    mnist_seeds: tuple[int, ...] = (0, 1, 2)  # E2 seeds of dense and of RGC 0.1% + MC
+    mnist_max_steps: int | None = None  # E2 cap on steps per run (a tiny run at smoke)
 
 
 def for_budget(budget: str) -> RedSyncConfig:
@@ -63,6 +68,11 @@ def for_budget(budget: str) -> RedSyncConfig:
                 reuse_intervals=(1, 5),
                 toy_steps=300,
                 toy_n=2000,
+                mnist_sizes=(784, 32, 10),
+                mnist_epochs=1,
+                mnist_batch=32,
+                mnist_seeds=(0,),
+                mnist_max_steps=20,
             ),
             "lab": RedSyncConfig(
                 world_size=2,
@@ -88,6 +98,10 @@ def for_budget(budget: str) -> RedSyncConfig:
                 reuse_intervals=(1, 5, 20),
                 toy_steps=1000,
                 toy_n=2000,
+                mnist_sizes=(784, 512, 512, 10),
+                mnist_epochs=10,
+                mnist_batch=32,
+                mnist_seeds=(0, 1, 2),
             ),
             "paper": RedSyncConfig(
                 world_size=4,
@@ -113,6 +127,10 @@ def for_budget(budget: str) -> RedSyncConfig:
                 reuse_intervals=(1, 2, 5, 10, 20),
                 toy_steps=3000,
                 toy_n=10000,
+                mnist_sizes=(784, 512, 512, 10),
+                mnist_epochs=20,
+                mnist_batch=32,
+                mnist_seeds=(0, 1, 2, 3, 4),
             ),
         },
         budget,
