@@ -74,6 +74,40 @@ def compute_time(nb: dict) -> tuple[float, list[tuple[int, float]]]:
     return sum(d for _, d in durations), [(i, round(d, 2)) for i, d in slowest]
 
 
+POLL_SLICE_S = 0.5
+
+
+def _poll_in_slices() -> None:
+    """Make nbclient's channel reads wake up at least every ``POLL_SLICE_S`` seconds.
+
+    nbclient awaits ``get_msg(timeout=cell_timeout)`` on asyncio zmq sockets, and after a burst of widget
+    comm messages that wait can miss the reply's wake-up and return only when the timeout expires (seen
+    here: a cell whose kernel replied in 0.5 s took exactly the 120 s cell timeout; jupyter/nbclient#312).
+    Polling in short slices bounds such a stall by the slice; an empty channel still raises ``Empty``
+    at the caller's deadline.
+    """
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    if getattr(original, "paperlab_sliced", False):
+        return
+
+    async def get_msg(self, timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_SLICE_S if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await original(self, timeout=min(POLL_SLICE_S, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    get_msg.paperlab_sliced = True
+    AsyncZMQSocketChannel.get_msg = get_msg
+
+
 def _execute_one(src: str, budget: str, cell_timeout: int, html: bool, smoke_limit: float) -> RunResult:
     import logging
 
@@ -81,6 +115,7 @@ def _execute_one(src: str, budget: str, cell_timeout: int, html: bool, smoke_lim
     import papermill
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
+    _poll_in_slices()
     nb_path = Path(src)
     out = executed_path(nb_path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -40,3 +40,34 @@ def test_select_by_series_and_by_path():
     assert discover.select(["notebooks/00_start_here.ipynb"]) == start[:1]
     with pytest.raises(ValueError, match="unknown series or notebook"):
         discover.select(["nope"])
+
+
+def test_channel_reads_poll_in_short_slices(monkeypatch):
+    import asyncio
+    import time
+    from queue import Empty
+
+    import pytest
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    from paperlab.harness import runner
+
+    slices = []
+    ready_at = time.monotonic() + 0.5
+
+    async def stalling_get_msg(self, timeout=None):  # a reply that only a fresh poll notices
+        slices.append(timeout)
+        if time.monotonic() >= ready_at:
+            return {"msg_type": "execute_reply"}
+        await asyncio.sleep(timeout)
+        raise Empty
+
+    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", stalling_get_msg)
+    monkeypatch.setattr(runner, "POLL_SLICE_S", 0.05)
+    runner._poll_in_slices()
+    start = time.monotonic()
+    assert asyncio.run(AsyncZMQSocketChannel.get_msg(None, timeout=60)) == {"msg_type": "execute_reply"}
+    assert time.monotonic() - start < 5 and max(slices) <= 0.05 and len(slices) > 3
+    ready_at = float("inf")
+    with pytest.raises(Empty):
+        asyncio.run(AsyncZMQSocketChannel.get_msg(None, timeout=0.2))
