@@ -8,8 +8,8 @@ import time as _time
 
 __version__ = "0.1.0"
 
-#: When this process first imported paperlab (a notebook's setup cell): scorecards report wall time from here.
-IMPORTED_AT: float = _time.perf_counter()
+#: When this process first imported paperlab (a notebook's setup cell): result files report wall time from here.
+IMPORTED_AT_WALL: float = _time.time()
 
 PAPERS: tuple[str, ...] = (
     "recyclegpt",

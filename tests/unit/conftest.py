@@ -17,3 +17,17 @@ def fake_repo(tmp_path, monkeypatch):
 def _lenient_exercise_checks(monkeypatch):
     """Unit tests call exercises.check on stubs and wrong answers on purpose: never in strict mode."""
     monkeypatch.delenv("PAPERLAB_STRICT_EXERCISES", raising=False)
+
+
+@pytest.fixture
+def git_repo(fake_repo):
+    """``fake_repo`` as a git repository with one commit (for the clean-tree rule of lab results)."""
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=fake_repo, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init")
+    return fake_repo

@@ -162,6 +162,10 @@ def sha256_of(path: Path, gunzip: bool = False) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Datasets verified in this process (name -> sha256): result files record them as their data provenance.
+VERIFIED: dict[str, str] = {}
+
+
 def _verify(entry: DataFile, path: Path) -> Path:
     actual = sha256_of(path, entry.gunzip)
     if actual != entry.sha256:
@@ -169,6 +173,7 @@ def _verify(entry: DataFile, path: Path) -> Path:
             f"{path} does not match the registry entry {entry.name!r}: expected sha256 {entry.sha256}, "
             f"got {actual}. Replace the file with an unmodified copy: {_how(entry)}"
         )
+    VERIFIED[entry.name] = actual
     return path
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import gymnasium as gym
 import numpy as np
 
-from paperlab.core import paths, provenance
+from paperlab.core import provenance
 from paperlab.drdrl import envs  # noqa: F401  (registers the CoinsGems ids)
 from paperlab.drdrl.agent import AgentConfig, DRDRLAgent
 from paperlab.drdrl.evaluate import score_net
@@ -69,18 +69,9 @@ def run_one(
     return res, agent
 
 
-def save(name: str, budget: str, payload: dict) -> str:
-    """Write ``payload`` (plus provenance) to ``results/drdrl/<name>-<budget>.json`` (build dir at smoke)."""
-    path = paths.results_dir("drdrl", budget) / f"{name}-{budget}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        prov = provenance.collect() if hasattr(provenance, "collect") else {}
-    except Exception:  # provenance is best-effort metadata
-        prov = {}
-    path.write_text(
-        json.dumps({"budget": budget, "provenance": prov, **payload}, indent=1, sort_keys=True, default=str)
-    )
-    return path.name
+def save(name: str, budget: str, payload: dict, seeds=()) -> str:
+    """Write ``payload`` with provenance to ``results/drdrl/<name>-<budget>.json`` (build dir at smoke)."""
+    return provenance.save_result("drdrl", name, budget, json.loads(json.dumps(payload, default=str)), seeds=seeds).name
 
 
 def as_dict(r: RunResult) -> dict:

@@ -1,13 +1,13 @@
-"""Multi-seed experiments too long for a notebook cell, written to ``results/emdqn/<name>.json``.
+"""Multi-seed experiments too long for a notebook cell, written to ``results/emdqn/<name>-<budget>.json``.
 
-Run: ``python -m paperlab.emdqn.experiments [names...] [--budget lab]``. Every file records budget, seeds,
-the git revision, hardware, wall time and every run's History; nothing in it is hand-written.
+Run: ``python -m paperlab.emdqn.experiments [names...] [--budget lab]`` from a clean commit. Every file goes
+through :func:`paperlab.core.provenance.save_result` (clean revision, seeds, wall time, versions) and holds
+every run's History; nothing in it is hand-written.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
 from dataclasses import replace
@@ -62,7 +62,7 @@ def run(name: str, budget: str = "lab", seeds: tuple[int, ...] | None = None) ->
     cfg = configs.for_budget(budget)
     spec = _spec(name, cfg)
     seeds = tuple(cfg.seeds if seeds is None else seeds)
-    t0 = time.perf_counter()
+    t0 = time.time()
     runs = {}
     for label, (method, lam) in spec["methods"].items():
 
@@ -85,32 +85,24 @@ def run(name: str, budget: str = "lab", seeds: tuple[int, ...] | None = None) ->
     payload = {
         "experiment": name,
         "paper": PAPER,
-        "budget": budget,
-        "seeds": list(seeds),
         "env_id": spec["env_id"],
         "env_kwargs": spec["env_kwargs"],
         "loop": repr(spec["loop"]),
         "methods": {k: {"method": m, "lam": lam} for k, (m, lam) in spec["methods"].items()},
         "runs": runs,
-        "git_revision": provenance.git_revision(),
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "hardware": provenance.hardware(),
-        "versions": provenance.versions(),
-        "wall_time_s": round(time.perf_counter() - t0, 1),
     }
-    target = paths.repo_root() / "results" / PAPER / f"{name}.json"
-    return provenance.write_json_atomic(target, payload)
+    return provenance.save_result(PAPER, name, budget, payload, seeds=seeds, started=t0)
 
 
-def load(name: str) -> tuple[dict, dict[str, list[History]]]:
+def load(name: str, budget: str = "lab") -> tuple[dict, dict[str, list[History]]]:
     """Read a committed experiment: ``(metadata, {label: [History per seed]})``.
 
     Raises ``FileNotFoundError`` naming the command that produces the file.
     """
-    path = paths.repo_root() / "results" / PAPER / f"{name}.json"
+    path = paths.results_dir(PAPER, budget) / f"{name}-{budget}.json"
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing; produce it with: python -m paperlab.emdqn.experiments {name}"
+            f"{path} is missing; produce it with: python -m paperlab.emdqn.experiments {name} --budget {budget}"
         )
     data = json.loads(path.read_text(encoding="utf-8"))
     runs = {k: [History.from_dict(h) for h in v] for k, v in data.pop("runs").items()}

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from paperlab.compiler import build, ops
-from paperlab.core import paths
+from paperlab.core import provenance
 from paperlab.sunway.arch import SW26010
 from paperlab.swtvm import schedules as S
 
@@ -84,9 +84,8 @@ def matmul_benchmark(n: int = 512, repeats: int = 5, opt: str = "-O3 -march=nati
 
 if __name__ == "__main__":
     res = matmul_benchmark()
-    path = paths.repo_root() / "results" / "swtvm" / "benchmark-x86.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(res, indent=1, sort_keys=True) + "\n")
+    path = provenance.save_result("swtvm", "benchmark-x86", "lab", res)
+    print("wrote", path)
     print(
         json.dumps(
             {k: res[k] for k in ("numpy_gflops", "fraction_of_numpy", "nominal_peak_gflops")}
