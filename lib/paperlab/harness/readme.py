@@ -38,6 +38,11 @@ def scorecard_files() -> list[Path]:
     return sorted(results.glob("*/claims-lab.json")) + sorted(results.glob("*/claims-*-lab.json"))
 
 
+def lab_cards() -> list[dict]:
+    """The committed lab scorecards, parsed."""
+    return [json.loads(f.read_text(encoding="utf-8")) for f in scorecard_files()]
+
+
 def verdict_text(row: dict, limit: int = 140) -> str:
     """The verdict, with the reason for ``inconclusive`` rows (which gate failed, or why underpowered)."""
     verdict = row["verdict"]
@@ -83,10 +88,9 @@ def rows_table(cards: list[dict], kinds: tuple[str, ...], with_paper: bool) -> s
 
 def scorecard() -> str:
     """Two tables, each with counts per verdict per series: paper claims (claim, number), gates and checks."""
-    files = scorecard_files()
-    if not files:
+    cards = lab_cards()
+    if not cards:
         return "_No lab scorecards yet: each series adds one when its reproduce notebook runs at the lab budget._"
-    cards = [json.loads(f.read_text(encoding="utf-8")) for f in files]
     return "\n".join([
         "### Paper claims (`claim` and `number` rows)",
         "",
