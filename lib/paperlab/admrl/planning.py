@@ -79,8 +79,9 @@ def lbfgs_per_task(
     iters: int,
     history: int = 20,
     c1: float = 1e-4,
-    max_halvings: int = 40,
+    max_halvings: int = 20,
     tol_grad: float = 1e-10,
+    tol_change: float = 1e-10,
     max_step: float = 3.0,
 ) -> tuple[torch.Tensor, dict]:
     """Minimise every row of ``f: [T, p] -> [T]`` independently by L-BFGS; ``x0 [T, p]`` -> ``(x [T, p], info)``.
@@ -138,8 +139,8 @@ def lbfgs_per_task(
                 if bool(done.all()):
                     break
                 t = torch.where(done, t, 0.5 * t)
-        stalled = stalled | ~done
         f_next, g_next = _value_and_grad(f, x_new)
+        stalled = stalled | ~done | (active & ((fx - f_next).abs() < tol_change * (1 + fx.abs())))
         s, y = x_new - x, g_next - g
         sy = (s * y).sum(1)
         good = sy > 1e-12
