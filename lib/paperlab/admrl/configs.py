@@ -88,6 +88,7 @@ def for_budget(budget: str) -> AdMRLConfig:
                 oracle_iters=120,
                 oracle_starts=1,
                 grid_n=4,
+                eval_every=3,
             ),
             "paper": AdMRLConfig(
                 "paper",

@@ -44,6 +44,7 @@ from paperlab.core.criteria import (  # noqa: F401  (re-exported: notebooks impo
     at_least,
     at_most,
     between,
+    equivalent,
     exceeds,
     falls_below,
     is_true,
@@ -226,7 +227,7 @@ class Scorecard:
         if self._row(id) is not None:
             raise ValueError(f"claim id {id!r} is already on the scorecard")
         measured = _as_measured(measured)
-        if criterion.kind in ("exceeds", "falls_below", "no_harm") and not isinstance(measured, Estimate | None):
+        if criterion.kind in ("exceeds", "falls_below", "no_harm", "equivalent") and not isinstance(measured, Estimate | None):
             if criterion.noise is None:
                 raise ValueError(
                     f"row {id!r}: a {criterion.kind} criterion on a single value needs noise= (a noise estimate); "

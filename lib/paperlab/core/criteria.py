@@ -6,9 +6,9 @@ the bound for ``reproduced``; the centre alone earns ``partly`` (VERDICTS.md sec
 the value of "no effect" (1.0 for a speed-up, 0 for a difference): an interval that contains it is a null
 result, ``not reproduced``, never ``partly``.
 
-Direction-only criteria (``exceeds``, ``falls_below``) and the "no harm" criterion (``no_harm``) need a
-noise estimate: a single value carries ``noise=``; an Estimate carries its own interval. A difference
-inside the noise is never ``partly``.
+Direction-only criteria (``exceeds``, ``falls_below``), the "no harm" criterion (``no_harm``) and the
+"as good as" criterion (``equivalent``, two one-sided tests) need a noise estimate: a single value carries
+``noise=``; an Estimate carries its own interval. A difference inside the noise is never ``partly``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ NOT_IMPLEMENTED = "not implemented"
 VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, INCONCLUSIVE, NOT_RUN, NOT_IMPLEMENTED)
 
 BOUND_KINDS = ("at_least", "at_most", "between")
-KINDS = (*BOUND_KINDS, "is_true", "exceeds", "falls_below", "no_harm")
+KINDS = (*BOUND_KINDS, "is_true", "exceeds", "falls_below", "no_harm", "equivalent")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Criterion:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
-        if self.kind == "between":
+        if self.kind in ("between", "equivalent"):
             for b in (self.bound, self.partly):
                 if b is not None and (len(b) != 2 or b[0] > b[1]):
                     raise ValueError(f"between bounds must be (low, high) with low <= high, got {b!r}")
@@ -83,6 +83,13 @@ class Criterion:
             if abs(value - self.bound) <= self.noise:
                 return NOT_REPRODUCED, f"within the noise (|{fmt.r(value)} - {fmt.r(self.bound)}| <= {fmt.r(self.noise)})"
             return NOT_REPRODUCED, "the effect points the other way"
+        if self.kind == "equivalent":
+            lo, hi = self.bound
+            if lo <= value - self.noise and value + self.noise <= hi:
+                return REPRODUCED, ""
+            if value + self.noise < lo or value - self.noise > hi:
+                return NOT_REPRODUCED, ""
+            return INCONCLUSIVE, f"{fmt.r(value)} ± {fmt.r(self.noise)} is too uncertain to show equivalence within [{fmt.r(lo)}, {fmt.r(hi)}]"
         if self.kind == "no_harm":
             if value + self.noise <= self.bound:
                 return REPRODUCED, ""
@@ -108,6 +115,13 @@ class Criterion:
             if est.low <= self.bound <= est.high:
                 return NOT_REPRODUCED, f"the {est.level:.0%} interval {interval} contains {fmt.r(self.bound)}: within noise"
             return NOT_REPRODUCED, "the effect points the other way"
+        if self.kind == "equivalent":
+            lo, hi = self.bound
+            if lo <= est.low and est.high <= hi:
+                return REPRODUCED, ""
+            if est.high < lo or est.low > hi:
+                return NOT_REPRODUCED, ""
+            return INCONCLUSIVE, f"the {est.level:.0%} interval {interval} is too wide to show equivalence within [{fmt.r(lo)}, {fmt.r(hi)}]"
         if self.kind == "no_harm":
             if est.high <= self.bound:
                 return REPRODUCED, ""
@@ -138,6 +152,8 @@ class Criterion:
             return f"{sym} {fmt.r(self.bound)}{u} beyond {noise} (direction only)"
         if self.kind == "no_harm":
             return f"harm <= {fmt.r(self.bound)}{u} beyond noise (no-harm)"
+        if self.kind == "equivalent":
+            return f"within [{fmt.r(self.bound[0])}, {fmt.r(self.bound[1])}]{u} including noise (equivalence)"
         if self.kind == "between":
             s = f"in [{fmt.r(self.bound[0])}, {fmt.r(self.bound[1])}]{u}"
             if self.partly is not None:
@@ -198,6 +214,13 @@ def exceeds(null: float = 0.0, *, noise: float | None = None) -> Criterion:
 def falls_below(null: float = 0.0, *, noise: float | None = None) -> Criterion:
     """Direction only: the value lies below ``null`` by more than its noise."""
     return Criterion("falls_below", _num(null, "null"), noise=None if noise is None else _num(noise, "noise"))
+
+
+def equivalent(low: float, high: float, *, noise: float | None = None) -> Criterion:
+    """As good as: the whole interval (or value ± ``noise``) lies inside ``[low, high]`` (two one-sided tests);
+    wholly outside is ``not reproduced``, straddling a bound is ``inconclusive``."""
+    return Criterion("equivalent", (_num(low, "low"), _num(high, "high")),
+                     noise=None if noise is None else _num(noise, "noise"))
 
 
 def no_harm(margin: float, *, noise: float | None = None) -> Criterion:

@@ -8,6 +8,7 @@ from paperlab.core.claims import (
     at_least,
     at_most,
     between,
+    equivalent,
     exceeds,
     falls_below,
     is_true,
@@ -77,6 +78,21 @@ def test_no_harm_is_inconclusive_inside_the_noise():
     assert crit.verdict(0.1) == "not reproduced"
     assert no_harm(0.05).verdict(est(0.0, -0.02, 0.03)) == "reproduced"
     assert no_harm(0.05).verdict(est(0.04, 0.0, 0.08)) == "inconclusive"
+
+
+def test_equivalence_needs_the_whole_interval_inside_the_band():
+    crit = equivalent(-0.25, 0.25)
+    assert crit.verdict(est(0.0, -0.1, 0.2)) == "reproduced"
+    verdict, reason = crit.judge(est(0.02, -0.56, 0.6))  # centre inside, interval far wider: no evidence either way
+    assert verdict == "inconclusive" and "too wide" in reason
+    assert crit.verdict(est(0.5, 0.3, 0.7)) == "not reproduced"
+    assert equivalent(-1, 1, noise=0.5).verdict(0.2) == "reproduced"
+    assert equivalent(-1, 1, noise=0.5).verdict(0.8) == "inconclusive"
+    assert equivalent(-1, 1, noise=0.5).verdict(2.0) == "not reproduced"
+    with pytest.raises(ValueError, match="between bounds"):
+        equivalent(1, -1)
+    with pytest.raises(ValueError, match="noise"):
+        Scorecard("demo", budget="smoke").claim("E", "same", paper="-", measured=0.1, criterion=equivalent(-1, 1))
 
 
 def test_bad_criteria():
