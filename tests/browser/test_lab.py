@@ -216,8 +216,10 @@ def _wait_for(page, predicate, timeout_s: float, what: str):
 def _open_and_run(page, base: str, token: str, rel: str) -> float:
     """Open the copy of ``rel`` in JupyterLab, Run All Cells, wait until every cell ran; return seconds."""
     workspace = "t-" + rel.replace("/", "-").removesuffix(".ipynb")  # a fresh workspace: one notebook open
-    page.goto(f"{base}/lab/workspaces/{workspace}/tree/build/lab-test/{rel}?reset&token={token}",
-              wait_until="domcontentloaded")
+    page.goto(
+        f"{base}/lab/workspaces/{workspace}/tree/build/lab-test/{rel}?reset&token={token}",
+        wait_until="domcontentloaded",
+    )
     page.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=60_000)
     _wait_for(
         page,
@@ -293,8 +295,12 @@ def test_notebook_runs_in_jupyterlab(context, lab, rel):
             before = page.evaluate(SNAPSHOT_JS)
             changed = _change_one_control(page)
             assert changed, f"{rel} imports ipywidgets but shows no dropdown, slider or checkbox"
-            _wait_for(page, lambda: page.evaluate(SNAPSHOT_JS) != before, CHANGE_TIMEOUT_S,
-                      f"the output of {rel} to change after {changed}")
+            _wait_for(
+                page,
+                lambda: page.evaluate(SNAPSHOT_JS) != before,
+                CHANGE_TIMEOUT_S,
+                f"the output of {rel} to change after {changed}",
+            )
             page.wait_for_timeout(1000)  # let the redraw settle before checking errors again
             errors = page.evaluate(ERRORS_JS)
             assert not errors, f"{rel}: error output after {changed}:\n" + "\n".join(errors)

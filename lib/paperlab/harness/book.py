@@ -202,15 +202,24 @@ def verdict_chart(rows_: list[sv.Row], target: Path, title: str) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    groups = [("paper claims", [r for r in rows_ if r.is_paper]), ("gates and checks", [r for r in rows_ if not r.is_paper])]
+    groups = [
+        ("paper claims", [r for r in rows_ if r.is_paper]),
+        ("gates and checks", [r for r in rows_ if not r.is_paper]),
+    ]
     groups = [(name, g) for name, g in groups if g]
     fig, ax = plt.subplots(figsize=(7, 0.7 + 0.6 * max(1, len(groups))))
     seen: set[str] = set()
     for y, (_, group) in enumerate(reversed(groups)):
         left = 0
         for verdict, n in sv.verdict_counts(group).items():
-            ax.barh(y, n, left=left, color=VERDICT_COLOURS.get(verdict, "#90a4ae"),
-                    label=verdict if verdict not in seen else None, edgecolor="white")
+            ax.barh(
+                y,
+                n,
+                left=left,
+                color=VERDICT_COLOURS.get(verdict, "#90a4ae"),
+                label=verdict if verdict not in seen else None,
+                edgecolor="white",
+            )
             ax.text(left + n / 2, y, str(n), ha="center", va="center", color="white", fontsize=9)
             seen.add(verdict)
             left += n
@@ -244,8 +253,11 @@ def scorecard_page(series: str, out_dir: Path) -> str | None:
         _table(paper, with_kind=any(r.kind != "claim" for r in paper)) if paper else "_No paper claims yet._",
     ]
     if gates:
-        parts += ["\n## Gates and checks\n", "Preconditions and our own consistency checks; not claims of the paper.\n",
-                  _table(gates, with_kind=True)]
+        parts += [
+            "\n## Gates and checks\n",
+            "Preconditions and our own consistency checks; not claims of the paper.\n",
+            _table(gates, with_kind=True),
+        ]
     (out_dir / series).mkdir(parents=True, exist_ok=True)
     (out_dir / series / "scorecard.md").write_text("\n".join(parts) + "\n", encoding="utf-8")
     return f"{series}/scorecard"
@@ -273,8 +285,14 @@ def landing_page(parts: list[tuple[str, str, list[str]]], budgets: list[str], gu
     for key, s in SERIES.items():
         rows_ = [r for r in sv.rows(key) if r.is_paper]
         counts = ", ".join(f"{n} {v}" for v, n in sv.verdict_counts(rows_).items()) or "—"
-        link = f"[{md_escape(s.title)}]({key}/scorecard.md)" if (source_dir() / key / "scorecard.md").exists() else md_escape(s.title)
-        lines.append(f"| {link} | {md_escape(s.citation)} | {md_escape(s.idea)} | {md_escape(s.teaches)} | {counts} |")
+        link = (
+            f"[{md_escape(s.title)}]({key}/scorecard.md)"
+            if (source_dir() / key / "scorecard.md").exists()
+            else md_escape(s.title)
+        )
+        lines.append(
+            f"| {link} | {md_escape(s.citation)} | {md_escape(s.idea)} | {md_escape(s.teaches)} | {counts} |"
+        )
     lines += [
         "\n(how-to-read-a-verdict)=",
         "## How to read a verdict\n",
@@ -301,7 +319,9 @@ def write_sources(src: Path | None = None) -> Path:
     executed = executed_dir()
     notebooks = sorted(executed.rglob("*.ipynb"))
     if not notebooks:
-        raise ValueError(f"no executed notebooks under {executed}: run `paperlab run` (or `make reports`) first")
+        raise ValueError(
+            f"no executed notebooks under {executed}: run `paperlab run` (or `make reports`) first"
+        )
     if src.exists():
         shutil.rmtree(src)
     src.mkdir(parents=True)
@@ -312,7 +332,9 @@ def write_sources(src: Path | None = None) -> Path:
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         target = src / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(static_notebook(nb, f"notebooks/{rel.as_posix()}"), indent=1), encoding="utf-8")
+        target.write_text(
+            json.dumps(static_notebook(nb, f"notebooks/{rel.as_posix()}"), indent=1), encoding="utf-8"
+        )
         by_series.setdefault(series, []).append(rel.with_suffix("").as_posix())
     parts: list[tuple[str, str, list[str]]] = []
     if "start" in by_series:
