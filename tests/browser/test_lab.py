@@ -119,6 +119,16 @@ def lab(tmp_path_factory):
             }
         )
     )
+    # Every cell in the DOM (JupyterLab 4 renders only visible cells by default), and no autosave.
+    settings = home / "settings"
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none", "autoStartDefaultKernel": True},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    }.items():
+        package, name = plugin.rsplit("/", 1)
+        (settings / package).mkdir(parents=True, exist_ok=True)
+        (settings / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
     if COPIES.exists():
         shutil.rmtree(COPIES)
     for rel in NOTEBOOKS:
@@ -146,7 +156,10 @@ def lab(tmp_path_factory):
         f"--ServerApp.root_dir={ROOT}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--ServerApp.allow_remote_access=False",
-    ]
+        "--LabApp.extension_manager=readonly",  # the default asks PyPI
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+    ] + (["--allow-root"] if os.geteuid() == 0 else [])
     log = open(home / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -221,12 +234,18 @@ def _open_and_run(page, base: str, token: str, rel: str) -> float:
         wait_until="domcontentloaded",
     )
     page.locator(".jp-NotebookPanel .jp-CodeCell").first.wait_for(timeout=60_000)
-    _wait_for(
-        page,
-        lambda: page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").count(),
-        60,
-        "the kernel to start",
-    )
+    page.wait_for_timeout(1000)
+    dialog = page.locator(".jp-Dialog button", has_text="Select")
+    if dialog.count():  # a kernel dialog despite autoStartDefaultKernel: take the python3 kernel
+        dialog.first.click()
+    _wait_for(page, lambda: page.locator(".jp-Dialog").count() == 0, 30, "no dialog")
+
+    def kernel_idle():
+        sessions = json.loads(_get(f"{base}/api/sessions?token={token}"))
+        return any(s["kernel"]["execution_state"] == "idle" for s in sessions if s.get("kernel"))
+
+    _wait_for(page, kernel_idle, 90, "the kernel to start")
+    page.wait_for_timeout(1000)
     start = time.monotonic()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
@@ -236,7 +255,11 @@ def _open_and_run(page, base: str, token: str, rel: str) -> float:
         errors = page.evaluate(ERRORS_JS)
         return errors or (s["busy"] == 0 and s["done"] == s["n"] and s["n"] > 0)
 
-    _wait_for(page, finished, RUN_TIMEOUT_S, f"all cells of {rel} to run")
+    try:
+        _wait_for(page, finished, RUN_TIMEOUT_S, f"all cells of {rel} to run")
+    except AssertionError:
+        page.screenshot(path=str(COPIES / (rel.replace("/", "-") + "-timeout.png")))
+        raise AssertionError(f"{rel}: cells did not finish; prompts {page.evaluate(RUN_STATE_JS)}") from None
     return time.monotonic() - start
 
 
