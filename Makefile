@@ -116,6 +116,7 @@ screenshots: book browser-deps
 	PAPERLAB_SCREENSHOTS=figures/site $(BOOK_BIN)/pytest -q -p no:cacheprovider tests/browser/test_book.py
 	PAPERLAB_SCREENSHOTS=figures/site PAPERLAB_LAB_SERIES=jtft $(BOOK_BIN)/pytest -q -p no:cacheprovider \
 	  tests/browser/test_lab.py
+	$(BIN)/paperlab book --manifests figures/site
 
 clean:
 	rm -rf build

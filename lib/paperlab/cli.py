@@ -82,8 +82,14 @@ def _readme(args: argparse.Namespace) -> int:
 
 
 def _book(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from paperlab.harness import book
 
+    if args.manifests:
+        written = book.write_screenshot_manifests(Path(args.manifests))
+        print(f"wrote {len(written)} screenshot manifests in {args.manifests}")
+        return 0
     if args.sources_only:
         print(f"book sources: {book.write_sources()}")
         return 0
@@ -156,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sphinx", default=".venv-book/bin/sphinx-build", help="sphinx-build of the book env")
     p.add_argument("--sources-only", action="store_true", help="write build/book/src without building")
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--manifests", metavar="DIR", help="only write manifests for the screenshots in DIR")
     p.set_defaults(func=_book)
 
     sub.add_parser("list", help="list notebooks").set_defaults(func=_list)

@@ -359,6 +359,35 @@ def write_sources(src: Path | None = None) -> Path:
     return src
 
 
+# What the site screenshots depend on: the site's look and the code that takes them.
+SCREENSHOT_SOURCES = [
+    "book/conf.py",
+    "book/_static/paperlab.css",
+    "tests/browser/test_book.py",
+    "tests/browser/test_lab.py",
+]
+
+
+def write_screenshot_manifests(folder: Path) -> list[Path]:
+    """A manifest next to each screenshot in ``folder`` (``figures/site``), as for notebook figures."""
+    from paperlab.core import provenance
+
+    written = []
+    for image in sorted(folder.glob("*.png")):
+        manifest = {
+            "command": "make screenshots",
+            "files": [image.name],
+            "name": image.stem,
+            "paper": "site",
+            "source_hash": provenance.source_hash(SCREENSHOT_SOURCES),
+            "sources": SCREENSHOT_SOURCES,
+        }
+        target = image.with_suffix(".json")
+        target.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        written.append(target)
+    return written
+
+
 def build(sphinx_build: str, quiet: bool = True) -> tuple[Path, float]:
     """Write the sources and run ``sphinx_build`` on them; return the site's index and the seconds taken."""
     start = time.perf_counter()

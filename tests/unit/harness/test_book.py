@@ -136,3 +136,20 @@ def test_write_sources_lays_out_parts_and_scorecards(fake_repo):
     paper_part, gate_part = page.split("## Gates and checks")
     assert "| C1 |" in paper_part and "| G1 |" in gate_part and "1.23 ± 0.041 x" in paper_part
     assert (src / "jtft" / "verdicts.png").stat().st_size > 1000
+
+
+def test_screenshot_manifests_are_fresh_and_name_their_command(fake_repo):
+    from paperlab.harness import figures
+
+    for rel in book.SCREENSHOT_SOURCES:
+        (fake_repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (fake_repo / rel).write_text("v1")
+    site = fake_repo / "figures" / "site"
+    site.mkdir(parents=True)
+    (site / "book-landing.png").write_bytes(b"\x89PNG")
+    assert figures.problems() and "manifest" in figures.problems()[0]
+    book.write_screenshot_manifests(site)
+    assert figures.problems() == []
+    (fake_repo / "book" / "conf.py").write_text("v2")
+    assert "make screenshots" in figures.problems()[0]
+    assert figures.stale_series() == []  # not a notebook series: `make figures` leaves it alone
