@@ -8,6 +8,7 @@ explorer with controls, one control is changed and its output must change.
 
 `PAPERLAB_LAB_SERIES` picks the explorers: `all` (default; `make browser-test`), a comma list, or
 `rotate:K` (CI): K series chosen by the day, so that every explorer is covered within a few days.
+`PAPERLAB_JUPYTER_LAB` may point at another `jupyter-lab` (it needs jupyterlab_widgets).
 Every wait is bounded; the server and its kernels are always stopped.
 """
 
@@ -29,7 +30,8 @@ from pathlib import Path
 import pytest
 from browserkit import ROOT, block_network, screenshot_dir
 
-LAB_BIN = Path(sys.executable).parent  # the book environment: jupyterlab + jupyterlab_widgets
+# The book environment's JupyterLab (with jupyterlab_widgets); PAPERLAB_JUPYTER_LAB may name another.
+JUPYTER_LAB = os.environ.get("PAPERLAB_JUPYTER_LAB") or str(Path(sys.executable).parent / "jupyter-lab")
 KERNEL_PYTHON = ROOT / ".venv" / "bin" / "python"
 COPIES = ROOT / "build" / "lab-test"
 SCREENSHOT_SERIES = "jtft"
@@ -147,7 +149,7 @@ def lab(tmp_path_factory):
         OPENBLAS_NUM_THREADS="1",
     )
     cmd = [
-        str(LAB_BIN / "jupyter-lab"),
+        JUPYTER_LAB,
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={port}",

@@ -279,19 +279,19 @@ def landing_page(parts: list[tuple[str, str, list[str]]], budgets: list[str], gu
         "claims, each with a verdict) and **explore** (controls to move and see what changes). "
         f"The notebooks in this book were executed at the **{', '.join(budgets)}** budget; "
         "the scorecards are the committed lab-budget results.\n",
-        "| series | paper | idea | what it teaches | paper claims |",
-        "|---|---|---|---|---|",
+        "| series | the paper's idea | what it teaches | paper claims (lab) |",
+        "|---|---|---|---|",
     ]
     for key, s in SERIES.items():
         rows_ = [r for r in sv.rows(key) if r.is_paper]
-        counts = ", ".join(f"{n} {v}" for v, n in sv.verdict_counts(rows_).items()) or "—"
-        link = (
-            f"[{md_escape(s.title)}]({key}/scorecard.md)"
-            if (source_dir() / key / "scorecard.md").exists()
-            else md_escape(s.title)
-        )
+        counts = "<br>".join(f"{n} {v}" for v, n in sv.verdict_counts(rows_).items()) or "—"
+        first = sorted((source_dir() / key).glob("*.ipynb"))
+        name = f"[{md_escape(s.title)}]({key}/{first[0].name})" if first else f"**{md_escape(s.title)}**"
+        if (source_dir() / key / "scorecard.md").exists():
+            counts += f"<br>[scorecard]({key}/scorecard.md)"
         lines.append(
-            f"| {link} | {md_escape(s.citation)} | {md_escape(s.idea)} | {md_escape(s.teaches)} | {counts} |"
+            f"| {name}<br><small>{md_escape(s.citation)}</small> | {md_escape(s.idea)} "
+            f"| {md_escape(s.teaches)} | {counts} |"
         )
     lines += [
         "\n(how-to-read-a-verdict)=",
