@@ -9,6 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+
+
 def chromium_path() -> str:
     for name in (os.environ.get("PAPERLAB_CHROMIUM"), "chromium", "chromium-browser"):
         if name and shutil.which(name):

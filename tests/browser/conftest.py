@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from browserkit import chromium_path  # noqa: E402
+from browserkit import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def browser():
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=chromium_path(),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+            args=CHROMIUM_ARGS,
             timeout=60_000,
         )
         try:

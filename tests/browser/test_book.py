@@ -3,13 +3,14 @@ no console error, no raw `$` math and every image decoded; the search finds "Rec
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from browserkit import ROOT, block_network, screenshot_dir
+from browserkit import CHROMIUM_ARGS, ROOT, chromium_path, screenshot_dir
 
 SITE = Path(os.environ.get("PAPERLAB_BOOK_HTML", ROOT / "build" / "book" / "html"))
 LOCAL = ("file://", "data:", "blob:", "about:")
@@ -46,59 +47,99 @@ def pages() -> list[Path]:
     return sorted(p for p in SITE.rglob("*.html") if not skip & set(p.relative_to(SITE).parts))
 
 
-@pytest.fixture(scope="module")
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    ctx.blocked = block_network(ctx, LOCAL)
-    yield ctx
-    ctx.close()
+WORKERS = 3  # pages checked at once
 
 
-def check_page(context, path: Path) -> tuple[list[str], int]:
+async def _check_page(ctx, path: Path) -> tuple[list[str], int]:
     """Problems found on one page, and the number of typeset formulas."""
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    before = len(context.blocked)
+    page = await ctx.new_page()
+    problems: list[str] = []
+    blocked: list[str] = []
+
+    async def guard(route):
+        if route.request.url.startswith(LOCAL):
+            await route.continue_()
+        else:
+            blocked.append(route.request.url)
+            await route.abort()
+
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    await page.route("**/*", guard)
     try:
-        page.goto(path.as_uri(), wait_until="load", timeout=60_000)
-        n_math = page.evaluate(MATHJAX_JS)
-        problems = list(errors)
-        merrors = page.locator("mjx-merror").all_text_contents()
+        await page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+        n_math = await page.evaluate(MATHJAX_JS)
+        merrors = await page.locator("mjx-merror").all_text_contents()
         problems += [f"MathJax error: {t}" for t in merrors]
-        raw = RAW_MATH.findall(page.evaluate(PROSE_JS))
+        raw = RAW_MATH.findall(await page.evaluate(PROSE_JS))
         problems += [f"raw math left: {m!r}" for m in raw[:5]]
-        problems += [f"image not decoded: {src}" for src, w in page.evaluate(IMAGES_JS) if not w]
-        problems += [f"network request blocked: {u}" for u in context.blocked[before:]]
+        problems += [f"image not decoded: {src}" for src, w in await page.evaluate(IMAGES_JS) if not w]
+        problems += [f"network request blocked: {u}" for u in blocked]
         if path.name == "index.html" and path.parent == SITE and screenshot_dir():
-            page.screenshot(path=str(screenshot_dir() / "book-landing.png"))
+            await page.screenshot(path=str(screenshot_dir() / "book-landing.png"))
         return problems, n_math
     finally:
-        page.close()
+        await page.close()
 
 
-def test_every_page(context):
+async def _search(ctx, query: str) -> list[str]:
+    """The links of the search page's hits for ``query``."""
+    page = await ctx.new_page()
+    try:
+        await page.goto((SITE / "search.html").as_uri() + f"?q={query}", wait_until="load")
+        hits = page.locator("#search-results li")
+        await hits.first.wait_for(timeout=30_000)
+        return await hits.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    finally:
+        await page.close()
+
+
+async def _visit(found: list[Path]) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, timeout=60_000
+        )
+        try:
+            ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+            sem = asyncio.Semaphore(WORKERS)
+
+            async def one(path):
+                async with sem:
+                    return await _check_page(ctx, path)
+
+            results = await asyncio.gather(*(one(p) for p in found))
+            return {
+                "pages": dict(zip(found, results, strict=True)),
+                "search": await _search(ctx, "RecycleGPT"),
+            }
+        finally:
+            await browser.close()
+
+
+@pytest.fixture(scope="module")
+def visit():
+    found = pages()
     start = time.perf_counter()
-    found, total_math, bad = pages(), 0, {}
-    for path in found:
-        problems, n_math = check_page(context, path)
-        total_math += max(n_math, 0)
-        if problems:
-            bad[path.relative_to(SITE).as_posix()] = problems
+    out = asyncio.run(_visit(found))
+    total_math = sum(max(n, 0) for _, n in out["pages"].values())
     print(f"\nbook: {len(found)} pages, {total_math} formulas typeset, {time.perf_counter() - start:.1f} s")
+    return out
+
+
+def test_every_page(visit):
+    found = visit["pages"]
     assert len(found) >= 10, f"only {len(found)} pages in {SITE}"
-    assert total_math > 0, "no formula was typeset anywhere: MathJax did not run"
+    assert sum(max(n, 0) for _, n in found.values()) > 0, (
+        "no formula was typeset anywhere: MathJax did not run"
+    )
+    bad = {p.relative_to(SITE).as_posix(): problems for p, (problems, _) in found.items() if problems}
     assert not bad, "\n".join(f"{p}:\n  " + "\n  ".join(v) for p, v in bad.items())
 
 
-def test_search_finds_recyclegpt(context):
-    page = context.new_page()
-    try:
-        page.goto((SITE / "search.html").as_uri() + "?q=RecycleGPT", wait_until="load")
-        hits = page.locator("#search-results li")
-        hits.first.wait_for(timeout=30_000)
-        links = hits.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
-        assert any("recyclegpt/" in (h or "") for h in links), f"no RecycleGPT page among hits {links}"
-    finally:
-        page.close()
+def test_search_finds_recyclegpt(visit):
+    links = visit["search"]
+    assert any("recyclegpt/" in (h or "") for h in links), f"no RecycleGPT page among hits {links}"

@@ -359,13 +359,8 @@ def write_sources(src: Path | None = None) -> Path:
     return src
 
 
-# What the site screenshots depend on: the site's look and the code that takes them.
-SCREENSHOT_SOURCES = [
-    "book/conf.py",
-    "book/_static/paperlab.css",
-    "tests/browser/test_book.py",
-    "tests/browser/test_lab.py",
-]
+# What the site screenshots depend on: the site's configuration, style and page generator.
+SCREENSHOT_SOURCES = ["book/conf.py", "book/_static/paperlab.css", "lib/paperlab/harness/book.py"]
 
 
 def write_screenshot_manifests(folder: Path) -> list[Path]:
