@@ -97,7 +97,7 @@ $(BOOK_STAMP): requirements-book.txt requirements-lock.txt
 book-env: $(BOOK_STAMP)
 
 browser-deps: book-env
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; } \
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
 	  || { echo "chromium is missing: install it (Debian: apt-get install chromium) or set PAPERLAB_CHROMIUM"; exit 1; }
 
 book: setup book-env
