@@ -153,3 +153,22 @@ def test_screenshot_manifests_are_fresh_and_name_their_command(fake_repo):
     (fake_repo / "book" / "conf.py").write_text("v2")
     assert "make screenshots" in figures.problems()[0]
     assert figures.stale_series() == []  # not a notebook series: `make figures` leaves it alone
+
+
+def test_v2_rows_as_the_scorecard_writes_them():
+    est = {
+        "center": -0.5,
+        "low": float("-inf"),
+        "high": 0.25,
+        "level": 0.9,
+        "method": "exact sign",
+        "n": 8,
+        "center_name": "median",
+        "min_n": 8,
+        "values": [0.1] * 8,
+        "p_value": 0.03,
+    }
+    row = sv.read_row("demo", {**V2, "kind": "number", "estimate": est, "unit": "s", "reason": None})
+    assert row.ours == "-0.5 [-inf, 0.25] (90 %, exact sign, n = 8) s" and row.reason == ""
+    plain = sv.read_row("demo", {**V1, "kind": "check", "estimate": None, "spread": None, "measured": 2.0})
+    assert plain.ours == "2 x" and not plain.is_paper
