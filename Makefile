@@ -45,6 +45,7 @@ minatar: setup
 reports: setup
 	$(ONE_THREAD) $(BIN)/paperlab run --budget lab --record
 	$(BIN)/paperlab readme
+	$(MAKE) book
 
 report: setup
 	@test -n "$(PAPER)" || { echo "usage: make report PAPER=<series>, e.g. PAPER=namsg"; exit 2; }
@@ -68,11 +69,54 @@ test: setup
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval.cfg --nbval-cell-timeout 120 \
 	  build/reports/notebooks
 	$(BIN)/paperlab student --verify
+	$(MAKE) book-test lab-test LAB_SERIES=$(CI_LAB_SERIES)
 	@test -z "$$(git status --porcelain -- figures results)" \
 	  || { echo "the test run wrote into figures/ or results/:"; git status --porcelain -- figures results; exit 1; }
 
 lock:
 	bash scripts/lock.sh
+
+# ---- The book (build/book/html) and the real-browser tests ----------------------------------------
+# .venv-book holds Sphinx/myst-nb, MathJax files, Playwright and the JupyterLab server of the browser
+# test (requirements-book.txt, held to the lock's versions); the notebook env .venv stays without them.
+# Chromium comes from Debian (Playwright downloads no browser here). CI runs the book test and the
+# JupyterLab test on CI_LAB_SERIES (00_start_here plus K explorers, rotating by day); `make
+# browser-test` runs every explorer, `make screenshots` refreshes figures/site/.
+BOOK_BIN      := .venv-book/bin
+BOOK_STAMP    := .venv-book/.stamp
+LAB_SERIES    ?= all
+CI_LAB_SERIES ?= rotate:2
+.PHONY: book-env browser-deps book book-test lab-test browser-test screenshots
+
+$(BOOK_STAMP): requirements-book.txt requirements-lock.txt
+	$(PY) -m venv .venv-book
+	$(BOOK_BIN)/pip install -q -c requirements-lock.txt -r requirements-book.txt
+	$(BOOK_BIN)/pip check
+	touch $@
+
+book-env: $(BOOK_STAMP)
+
+browser-deps: book-env
+	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	  || { echo "chromium is missing: install it (Debian: apt-get install chromium) or set PAPERLAB_CHROMIUM"; exit 1; }
+
+book: setup book-env
+	$(BIN)/paperlab book --sphinx $(BOOK_BIN)/sphinx-build
+
+book-test: book browser-deps
+	$(BOOK_BIN)/pytest -q -p no:cacheprovider -s tests/browser/test_book.py
+
+lab-test: setup browser-deps
+	PAPERLAB_LAB_SERIES=$(LAB_SERIES) $(BOOK_BIN)/pytest -q -p no:cacheprovider -s tests/browser/test_lab.py
+
+browser-test: book-test
+	$(MAKE) lab-test LAB_SERIES=all
+
+screenshots: book browser-deps
+	PAPERLAB_SCREENSHOTS=figures/site $(BOOK_BIN)/pytest -q -p no:cacheprovider tests/browser/test_book.py
+	PAPERLAB_SCREENSHOTS=figures/site PAPERLAB_LAB_SERIES=jtft $(BOOK_BIN)/pytest -q -p no:cacheprovider \
+	  tests/browser/test_lab.py
+	$(BIN)/paperlab book --manifests figures/site
 
 clean:
 	rm -rf build

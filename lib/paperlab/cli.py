@@ -1,4 +1,4 @@
-"""The ``paperlab`` command: list, budget, run, student, figures, readme, claims."""
+"""The ``paperlab`` command: list, budget, run, student, figures, readme, claims, book."""
 
 from __future__ import annotations
 
@@ -81,6 +81,23 @@ def _readme(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from paperlab.harness import book
+
+    if args.manifests:
+        written = book.write_screenshot_manifests(Path(args.manifests))
+        print(f"wrote {len(written)} screenshot manifests in {args.manifests}")
+        return 0
+    if args.sources_only:
+        print(f"book sources: {book.write_sources()}")
+        return 0
+    index, seconds = book.build(args.sphinx, quiet=not args.verbose)
+    print(f"book built in {seconds:.1f} s: {index}")
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     from paperlab.harness import discover
 
@@ -140,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("readme", help="regenerate the README's notebook map and scorecard")
     p.add_argument("--check", action="store_true")
     p.set_defaults(func=_readme)
+
+    p = sub.add_parser("book", help="build the book (build/book/html) from the executed notebooks")
+    p.add_argument("--sphinx", default=".venv-book/bin/sphinx-build", help="sphinx-build of the book env")
+    p.add_argument("--sources-only", action="store_true", help="write build/book/src without building")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--manifests", metavar="DIR", help="only write manifests for the screenshots in DIR")
+    p.set_defaults(func=_book)
 
     sub.add_parser("list", help="list notebooks").set_defaults(func=_list)
     sub.add_parser("claims", help="print the lab scorecards").set_defaults(func=_claims)
