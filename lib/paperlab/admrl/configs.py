@@ -13,7 +13,8 @@ class AdMRLConfig:
 
     Loop: ``n_tasks`` task iterations, each ``stages`` x ``episodes`` real episodes of ``horizon`` steps;
     ``fit_steps`` Adam steps per stage; L-BFGS ``plan_iters`` (model) and ``oracle_iters`` x ``oracle_starts``
-    (true simulator); gap on a ``grid_n`` x ``grid_n`` grid every ``eval_every`` tasks.
+    (true simulator; one L-BFGS iteration costs about two simulator roll-outs, see ``planning.lbfgs_per_task``);
+    gap on a ``grid_n`` x ``grid_n`` grid every ``eval_every`` tasks.
     Adversary (preset ``paper_step``): IFT + CG (``cg_iters``, ``damping``), projected step ``alpha``;
     ``eta`` is the normalised step of the ``recommended`` rule.
     """
@@ -29,8 +30,8 @@ class AdMRLConfig:
     fit_steps: int = 150
     batch: int = 256
     noise: float = 0.3
-    plan_iters: int = 40
-    oracle_iters: int = 60
+    plan_iters: int = 100
+    oracle_iters: int = 200
     oracle_starts: int = 2
     grid_n: int = 5
     eval_every: int = 2
@@ -63,8 +64,8 @@ def for_budget(budget: str) -> AdMRLConfig:
                 stages=1,
                 episodes=4,
                 fit_steps=20,
-                plan_iters=8,
-                oracle_iters=10,
+                plan_iters=20,
+                oracle_iters=40,
                 fd_iters=40,
                 oracle_starts=1,
                 grid_n=3,
@@ -82,8 +83,8 @@ def for_budget(budget: str) -> AdMRLConfig:
                 stages=1,
                 episodes=16,
                 fit_steps=150,
-                plan_iters=30,
-                oracle_iters=50,
+                plan_iters=80,
+                oracle_iters=150,
                 grid_n=4,
             ),
             "paper": AdMRLConfig(
