@@ -47,7 +47,13 @@ def init_from_env(pg_timeout_s: float = 120.0) -> tuple[int, int, int]:
     backend = "nccl" if torch.cuda.is_available() else "gloo"
     if backend == "nccl":
         torch.cuda.set_device(local_rank)
-    dist.init_process_group(backend, init_method="env://", timeout=timedelta(seconds=pg_timeout_s))
+    timeout = timedelta(seconds=pg_timeout_s)
+    store, rank, world = next(dist.rendezvous("env://", timeout=timeout))
+    # an elastic restart reuses the store: without a per-attempt prefix gloo can read the dead workers'
+    # addresses from the previous attempt and fail with "connectFullMesh ... Connection refused"
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    dist.init_process_group(backend, store=dist.PrefixStore(f"paperlab-attempt{attempt}", store), rank=rank,
+                            world_size=world, timeout=timeout)
     return dist.get_rank(), dist.get_world_size(), local_rank
 
 
