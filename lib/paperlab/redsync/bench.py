@@ -75,3 +75,48 @@ def selection_table(
         for name, factory in methods.items():
             rows.append({"method": name, "dist": d, **time_selection(factory(), x, k, reps, device)})
     return rows
+
+
+def selection_interleaved(
+    n: int,
+    density: float,
+    methods: dict,
+    repeats: int = 7,
+    dist: str = "normal",
+    device: str = "cpu",
+    seed: int = 0,
+) -> dict:
+    """Interleaved wall-clock timing of every selector on one residual tensor of ``n`` floats.
+
+    Each round calls every method once, in an order that rotates every round, after one untimed warm-up
+    round (which primes a reused threshold); on CUDA each call is synchronised. Returns ``times``
+    (seconds per round, per method), ``nnz_over_k`` and ``recall`` (against the exact top-k) per method.
+    """
+    from paperlab.core.estimates import time_interleaved
+
+    k = num_selected(n, density)
+    x = make_residual(n, dist, seed).to(device)
+    exact = set(torch.topk(x.abs(), k, sorted=False).indices.cpu().tolist())
+    selectors = {name: factory() for name, factory in methods.items()}
+    quality = {}
+    for name, sel in selectors.items():
+        got = sel.select(x, k).cpu().tolist()
+        quality[name] = (len(got) / k, len(exact.intersection(got)) / k)
+
+    def call(sel):
+        def run():
+            sel.select(x, k)
+            _sync(device)
+
+        return run
+
+    times = time_interleaved({name: call(sel) for name, sel in selectors.items()}, repeats=repeats, warmup=1)
+    return {
+        "n": n,
+        "k": k,
+        "dist": dist,
+        "device": device,
+        "times": times,
+        "nnz_over_k": {m: q[0] for m, q in quality.items()},
+        "recall": {m: q[1] for m, q in quality.items()},
+    }

@@ -6,6 +6,9 @@ Layout of one packed buffer (int32 words), for L layers with counts n_1..n_L:
 
 float32 values take one word each, float64 two; indices are int32, so a layer must have < 2^31
 elements. One buffer means one collective per bucket (latency is paid per message).
+
+Sign-mean quantised buffers (:func:`pack_sign_mean`) carry one mean per layer instead of one value per
+index: ``[n_1, ..., n_L, mean_1 ... mean_L (bit-cast), indices_1 ... indices_L]``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def pack(msgs: list[SparseMessage]) -> Tensor:
             raise TypeError(f"msgs[{i}] has dtype {m.values.dtype}, expected {dtype} like msgs[0]")
         if m.values.numel() != m.indices.numel():
             raise ValueError(f"msgs[{i}] has {m.values.numel()} values but {m.indices.numel()} indices")
-    counts = torch.tensor([m.values.numel() for m in msgs], dtype=torch.int32)
+    counts = torch.tensor([m.values.numel() for m in msgs], dtype=torch.int32, device=msgs[0].values.device)
     values = [m.values.detach().contiguous().view(torch.int32) for m in msgs]  # bit-cast, no conversion
     indices = [m.indices.to(torch.int32) for m in msgs]
     return torch.cat([counts, *values, *indices])
@@ -95,3 +98,42 @@ def sign_mean_quantize(msg: SparseMessage) -> SparseMessage:
     return SparseMessage(
         torch.full((int(keep.sum()),), float(val), dtype=v.dtype), msg.indices[keep], msg.numel
     )
+
+
+def pack_sign_mean(msgs: list[SparseMessage]) -> Tensor:
+    """Pack sign-mean messages (every value of a layer equal) as counts, one mean per layer, indices.
+
+    Wire size: 4 bytes per index plus, per layer, one count word and one mean (4 bytes in float32).
+    """
+    if not msgs:
+        return torch.zeros(0, dtype=torch.int32)
+    dtype = msgs[0].values.dtype
+    _words(dtype)
+    means = []
+    for i, m in enumerate(msgs):
+        if m.numel >= INT32_LIMIT:
+            raise ValueError(f"msgs[{i}] has numel={m.numel} >= 2^31: int32 indices are not enough")
+        if m.values.dtype != dtype:
+            raise TypeError(f"msgs[{i}] has dtype {m.values.dtype}, expected {dtype} like msgs[0]")
+        if m.values.numel() != m.indices.numel():
+            raise ValueError(f"msgs[{i}] has {m.values.numel()} values but {m.indices.numel()} indices")
+        if m.values.numel() and not bool((m.values == m.values[0]).all()):
+            raise ValueError(f"msgs[{i}] is not sign-mean quantised (its values differ)")
+        means.append(m.values[:1] if m.values.numel() else m.values.new_zeros(1))
+    counts = torch.tensor([m.values.numel() for m in msgs], dtype=torch.int32, device=msgs[0].values.device)
+    mean_words = torch.cat(means).contiguous().view(torch.int32)
+    return torch.cat([counts, mean_words, *[m.indices.to(torch.int32) for m in msgs]])
+
+
+def unpack_sign_mean(buf: Tensor, numels: list[int], dtype: torch.dtype = torch.float32) -> list[SparseMessage]:
+    """Inverse of :func:`pack_sign_mean` (values expanded to one per index)."""
+    w, n_layers = _words(dtype), len(numels)
+    counts = buf[:n_layers].tolist()
+    means = buf[n_layers : n_layers + w * n_layers].clone().view(dtype)
+    pos, msgs = n_layers + w * n_layers, []
+    for j, (c, n) in enumerate(zip(counts, numels, strict=True)):
+        msgs.append(SparseMessage(means[j].expand(c).clone(), buf[pos : pos + c].to(torch.int64), n))
+        pos += c
+    if pos != buf.numel():
+        raise ValueError(f"buf has {buf.numel()} words but the layout needs {pos}")
+    return msgs

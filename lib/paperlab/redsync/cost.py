@@ -134,14 +134,41 @@ def break_even_p(
     return float(p[hit[0]]) if hit.size else math.inf
 
 
-def fit_alpha_beta(sizes_bytes, times_s) -> tuple[Network, np.ndarray]:
-    """Least-squares fit of t = alpha + beta * size; returns the network and the residuals (s)."""
+WEIGHTINGS = ("relative", "none")
+
+
+def fit_alpha_beta(sizes_bytes, times_s, weighting: str = "relative") -> tuple[Network, np.ndarray]:
+    """Fit t = alpha + beta * size; returns the network and the residuals (s).
+
+    ``weighting="relative"`` minimises sum ((t_i - alpha - beta s_i) / t_i)^2, the relative error, so the
+    latency-dominated small messages count as much as the large ones; ``"none"`` is ordinary least
+    squares, which the largest sizes dominate (its intercept is then a poor latency).
+    """
     x, y = np.asarray(sizes_bytes, dtype=float), np.asarray(times_s, dtype=float)
-    if x.shape != y.shape or x.size < 2:
-        raise ValueError("sizes_bytes and times_s must have the same length >= 2")
-    a = np.stack([np.ones_like(x), x], axis=1)
-    (alpha, beta), *_ = np.linalg.lstsq(a, y, rcond=None)
+    if x.shape != y.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError("sizes_bytes and times_s must be 1-D with the same length >= 2")
+    if not (np.all(np.isfinite(y)) and np.all(y > 0)):
+        raise ValueError("times_s must be positive and finite")
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
+    w = 1.0 / y if weighting == "relative" else np.ones_like(y)
+    a = np.stack([np.ones_like(x), x], axis=1) * w[:, None]
+    (alpha, beta), *_ = np.linalg.lstsq(a, y * w, rcond=None)
     return Network(float(alpha), float(beta)), y - (alpha + beta * x)
+
+
+def heldout_errors(net: Network, sizes_bytes, times_s) -> dict:
+    """Prediction errors of the line t = alpha + beta s on held-out sizes.
+
+    Returns ``predicted`` (s), ``rel_err`` (predicted / measured - 1) and ``worst_factor`` (the largest
+    max(pred / meas, meas / pred); inf when a prediction is not positive).
+    """
+    x, y = np.asarray(sizes_bytes, dtype=float), np.asarray(times_s, dtype=float)
+    if x.shape != y.shape or x.size < 1 or not np.all(y > 0):
+        raise ValueError("sizes_bytes and times_s must have the same length >= 1, with positive times")
+    pred = net.alpha + net.beta * x
+    factor = np.where(pred > 0, np.maximum(pred / y, y / np.where(pred > 0, pred, 1.0)), np.inf)
+    return {"predicted": pred.tolist(), "rel_err": (pred / y - 1).tolist(), "worst_factor": float(factor.max())}
 
 
 def predicted_speedup_grid(n: float, density: float, ps, gbps, alpha: float = 50e-6, **kw) -> np.ndarray:

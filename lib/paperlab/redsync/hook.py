@@ -12,6 +12,14 @@ Per DDP bucket (the flat buffer holds the *sum-ready* local gradients of several
    equal sizes);
 4. decompress in rank order: G = (1/p) sum_r scatter(idx_r, val_r), written into the bucket layout.
 
+``quantize="sign-mean"`` (RedSync's optional value quantisation, an unverified paper detail): of the
+selected entries keep the sign group with the larger mean magnitude and send its indices plus one mean
+per layer (4 bytes per entry); the quantisation error stays in the residual (V[idx] <- V[idx] - mean).
+
+Two byte counters per step: ``bytes_sent`` is the payload of the closed form (4 N per dense layer,
+(s + 4) nnz per compressed layer) and ``bytes_wire`` is measured from the buffers this rank hands to
+the collectives (the packed header of one count per layer, padding and the size exchange included).
+
 Preprocessing happens locally, before the memory: weight decay g <- g + wd w and per-parameter
 clipping to ``clip_norm / sqrt(p)`` (a per-bucket hook never sees the global norm; a documented
 deviation from DGC). Memories are keyed by parameter *name*, never by ``bucket.index()``.
@@ -29,7 +37,15 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from paperlab.redsync.codec import SparseMessage, decompress, pack, unpack
+from paperlab.redsync.codec import (
+    SparseMessage,
+    decompress,
+    pack,
+    pack_sign_mean,
+    sign_mean_quantize,
+    unpack,
+    unpack_sign_mean,
+)
 from paperlab.redsync.memory import make_memory, warmup_density
 from paperlab.redsync.selection import ExactTopK, check_density, num_selected
 
@@ -49,8 +65,11 @@ class RGCConfig:
     warmup_epochs: int = 0
     warmup_schedule: str = "dgc-code"
     start_iter: int = 2
+    quantize: str | None = None  # None or "sign-mean"
 
     def __post_init__(self) -> None:
+        if self.quantize not in (None, "sign-mean"):
+            raise ValueError(f"quantize must be None or 'sign-mean', got {self.quantize!r}")
         check_density(self.density)
         make_memory(self.memory, self.momentum, self.nesterov)  # validates memory and momentum
         if not hasattr(self.selector, "select"):
@@ -107,12 +126,34 @@ class RGCState:
         self.bytes_sent: list[int] = []  # per step, this rank's payload
         self.bytes_dense: list[int] = []  # per step, what dense all-reduce would send
         self.nnz: list[int] = []  # per step, selected entries over compressed layers
-        self._sent = self._dense = self._nnz = 0
+        self.bytes_wire: list[int] = []  # per step, bytes of the buffers handed to the collectives
+        self._sent = self._dense = self._nnz = self._wire = 0
         self.times = {"select": 0.0, "comm": 0.0, "decompress": 0.0}
 
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch that picks the warm-up density."""
         self.epoch = int(epoch)
+
+    def state_dict(self) -> dict:
+        """Everything a checkpoint needs to resume bit for bit: memories, counters, step and epoch."""
+        mem = {"v": {k: t.clone() for k, t in self.memory.v.items()}}
+        if hasattr(self.memory, "u"):
+            mem["u"] = {k: t.clone() for k, t in self.memory.u.items()}
+        lists = ("bytes_sent", "bytes_dense", "nnz", "bytes_wire")
+        return {"step": self.step, "epoch": self.epoch, "memory": mem, **{n: list(getattr(self, n)) for n in lists},
+                "times": dict(self.times), "selector": getattr(self.cfg.selector, "__dict__", {}).copy()}
+
+    def load_state_dict(self, sd: dict) -> None:
+        """Restore :meth:`state_dict` (the selector's cached thresholds included)."""
+        self.step, self.epoch = int(sd["step"]), int(sd["epoch"])
+        self.memory.v = {k: t.clone() for k, t in sd["memory"]["v"].items()}
+        if "u" in sd["memory"]:
+            self.memory.u = {k: t.clone() for k, t in sd["memory"]["u"].items()}
+        for n in ("bytes_sent", "bytes_dense", "nnz", "bytes_wire"):
+            setattr(self, n, list(sd[n]))
+        self.times = dict(sd["times"])
+        if hasattr(self.cfg.selector, "__dict__"):
+            self.cfg.selector.__dict__.update(sd["selector"])
 
     def stats(self) -> dict:
         sent, dense = sum(self.bytes_sent), sum(self.bytes_dense)
@@ -121,28 +162,38 @@ class RGCState:
             "bytes_sent": sent,
             "bytes_dense": dense,
             "ratio": sent / dense if dense else float("nan"),
+            "bytes_wire": sum(self.bytes_wire),
+            "wire_ratio": sum(self.bytes_wire) / dense if dense else float("nan"),
             "t_select": self.times["select"],
             "t_comm": self.times["comm"],
             "t_decompress": self.times["decompress"],
         }
 
 
-def _allgather(buf: Tensor, fixed: bool, group) -> list[Tensor]:
-    """All-gather a 1-D int32 buffer; ``fixed=False`` exchanges sizes first and pads (two phases)."""
+def _wire(t: Tensor) -> int:
+    return t.numel() * t.element_size()
+
+
+def _allgather(buf: Tensor, fixed: bool, group) -> tuple[list[Tensor], int]:
+    """All-gather a 1-D int32 buffer; ``fixed=False`` exchanges sizes first and pads (two phases).
+
+    Returns the per-rank buffers and the bytes this rank handed to the collectives (size exchange and
+    padding included).
+    """
     p = dist.get_world_size(group)
     if fixed:
         out = [torch.empty_like(buf) for _ in range(p)]
         dist.all_gather(out, buf, group=group)
-        return out
-    size = torch.tensor([buf.numel()], dtype=torch.int64)
+        return out, _wire(buf)
+    size = torch.tensor([buf.numel()], dtype=torch.int64, device=buf.device)
     sizes = [torch.empty_like(size) for _ in range(p)]
     dist.all_gather(sizes, size, group=group)
     n = [int(s) for s in sizes]
-    padded = torch.zeros(max(n), dtype=buf.dtype)
+    padded = buf.new_zeros(max(n))
     padded[: buf.numel()] = buf
     out = [torch.empty_like(padded) for _ in range(p)]
     dist.all_gather(out, padded, group=group)
-    return [o[:c] for o, c in zip(out, n, strict=True)]
+    return [o[:c] for o, c in zip(out, n, strict=True)], _wire(size) + _wire(padded)
 
 
 def rgc_hook(state: RGCState, bucket: dist.GradBucket) -> torch.futures.Future:
@@ -165,10 +216,16 @@ def rgc_hook(state: RGCState, bucket: dist.GradBucket) -> torch.futures.Future:
         else:
             v = mem.compensate(key, g)  # V <- V + g (or + u)
             idx = cfg.selector.select(v, num_selected(n, density), key=key)
-            sparse.append((offset, n, SparseMessage(v[idx], idx, n)))
-            mem.update(key, idx)  # V[idx] <- 0: sent + residual = accumulated
-            state._sent += bytes_of(n, buf.dtype, idx.numel())
-            state._nnz += idx.numel()
+            msg = SparseMessage(v[idx], idx, n)
+            if cfg.quantize == "sign-mean":
+                msg = sign_mean_quantize(msg)
+                mem.subtract(key, msg.indices, msg.values)  # the quantisation error stays in V
+                state._sent += 4 * msg.indices.numel() + buf.element_size()  # indices + one mean
+            else:
+                mem.update(key, idx)  # V[idx] <- 0: sent + residual = accumulated
+                state._sent += bytes_of(n, buf.dtype, idx.numel())
+            sparse.append((offset, n, msg))
+            state._nnz += msg.indices.numel()
         state._dense += bytes_of(n, buf.dtype)
         offset += n
     if offset != buf.numel():
@@ -176,6 +233,7 @@ def rgc_hook(state: RGCState, bucket: dist.GradBucket) -> torch.futures.Future:
     t1 = time.perf_counter()
     if dense_parts:
         flat = torch.cat([t for _, _, t in dense_parts])
+        state._wire += _wire(flat)
         dist.all_reduce(flat, group=group)
         pos = 0
         for off, n, _ in dense_parts:
@@ -183,12 +241,14 @@ def rgc_hook(state: RGCState, bucket: dist.GradBucket) -> torch.futures.Future:
             pos += n
     t_dec = 0.0
     if sparse:
-        packed = pack([m for _, _, m in sparse])
-        fixed = bool(getattr(cfg.selector, "fixed_size", False))
-        gathered = _allgather(packed, fixed, group)
+        quantized = cfg.quantize == "sign-mean"
+        packed = (pack_sign_mean if quantized else pack)([m for _, _, m in sparse])
+        fixed = bool(getattr(cfg.selector, "fixed_size", False)) and not quantized
+        gathered, wire = _allgather(packed, fixed, group)
+        state._wire += wire
         t2 = time.perf_counter()
         numels = [n for _, n, _ in sparse]
-        per_rank = [unpack(b, numels, buf.dtype) for b in gathered]
+        per_rank = [(unpack_sign_mean if quantized else unpack)(b, numels, buf.dtype) for b in gathered]
         for j, (off, n, _) in enumerate(sparse):
             decompress([msgs[j] for msgs in per_rank], out[off : off + n], p)
         t_dec = time.perf_counter() - t2
@@ -199,7 +259,8 @@ def rgc_hook(state: RGCState, bucket: dist.GradBucket) -> torch.futures.Future:
         state.bytes_sent.append(state._sent)
         state.bytes_dense.append(state._dense)
         state.nnz.append(state._nnz)
-        state._sent = state._dense = state._nnz = 0
+        state.bytes_wire.append(state._wire)
+        state._sent = state._dense = state._nnz = state._wire = 0
         state.step += 1
     fut: torch.futures.Future = torch.futures.Future()
     fut.set_result(out)

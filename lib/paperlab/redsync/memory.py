@@ -44,6 +44,10 @@ class ResidualMemory:
         """Zero the sent positions: V[idx] <- 0."""
         self.v[key].view(-1)[idx] = 0
 
+    def subtract(self, key: object, idx: Tensor, sent: Tensor) -> None:
+        """A quantised send: V[idx] <- V[idx] - sent (the quantisation error stays in the residual)."""
+        self.v[key].view(-1)[idx] -= sent
+
     def residual(self, key: object) -> Tensor:
         return self.v[key]
 
@@ -87,6 +91,10 @@ class MomentumCorrectionMemory(ResidualMemory):
     def update(self, key: object, idx: Tensor) -> None:
         super().update(key, idx)
         self.u[key].view(-1)[idx] = 0  # momentum factor masking
+
+    def subtract(self, key: object, idx: Tensor, sent: Tensor) -> None:
+        super().subtract(key, idx, sent)
+        self.u[key].view(-1)[idx] = 0  # momentum factor masking at the sent positions
 
     def dense(self, key: object, g: Tensor) -> Tensor:
         u = self._velocity(key, g)

@@ -31,6 +31,7 @@ def synthetic(n_features, n_classes, dtype, seed=0):
 DATA32 = synthetic(20, 4, np.float32)
 DATA64 = synthetic(20, 4, np.float64, seed=1)
 SIZES_DDP = (20, 64, 32, 4)
+LM_CORPUS = {"train": np.random.default_rng(0).integers(0, 7, 400), "val": np.arange(60) % 7}
 SIZES_REF = (20, 32, 32, 4)
 REF_CFG = dict(density=0.05, memory="momentum", momentum=0.9, weight_decay=1e-4, min_numel=500)
 
@@ -79,6 +80,29 @@ JOBS = [
         **common(),
     ),
     make_train_job(
+        "signmean",
+        DATA32,
+        SIZES_DDP,
+        hook="rgc",
+        rgc=RGCConfig(density=0.01, min_numel=500, quantize="sign-mean"),
+        **common(),
+    ),
+    {
+        "kind": "lm",
+        "name": "lm_rgc",
+        "corpus": LM_CORPUS,
+        "lm": (7, 4, 8, 1),
+        "steps": 6,
+        "seq": 5,
+        "batch": 3,
+        "lr": 0.5,
+        "seed": 0,
+        "eval_every": 3,
+        "eval_windows": 4,
+        "hook": "rgc",
+        "rgc": RGCConfig(density=0.05, min_numel=100, clip_norm=1.0),
+    },
+    make_train_job(
         "ref_exact",
         DATA64,
         SIZES_REF,
@@ -125,7 +149,9 @@ def test_density_one_momentum_memory_equals_momentum_free_ddp(runs):
     assert rel(runs["rgc_momentum_d1"]["losses"], runs["none_m"]["losses"]) > 1e-3  # not momentum SGD
 
 
-@pytest.mark.parametrize("name", ["none_m", "exact", "binary_search", "reused", "ref_exact", "ref_bs"])
+@pytest.mark.parametrize(
+    "name", ["none_m", "exact", "binary_search", "reused", "signmean", "lm_rgc", "ref_exact", "ref_bs"]
+)
 def test_ranks_stay_bit_identical(runs, name):
     assert runs[name]["in_sync"]
     assert all(math.isfinite(x) for x in runs[name]["losses"])
@@ -141,6 +167,36 @@ def test_byte_accounting_equals_the_closed_form(runs):
     assert run["bytes_sent"] == expected
     assert run["bytes_dense"] == [dense_step] * 20
     assert run["stats"]["ratio"] == pytest.approx(sum(expected) / (20 * dense_step), rel=1e-12)
+
+
+def test_wire_bytes_add_the_header_and_for_variable_sizes_the_size_exchange_and_padding(runs):
+    numels = [p.numel() for p in mlp(SIZES_DDP).parameters()]
+    big = [n for n in numels if n >= 500]
+    dense_step = 4 * sum(numels)
+    small = 4 * sum(n for n in numels if n < 500)
+    exact_step = small + sum(8 * num_selected(n, 0.01) for n in big) + 4 * len(big)  # + one count per layer
+    assert runs["exact"]["bytes_wire"] == [dense_step] * 2 + [exact_step] * 18
+    bs = runs["binary_search"]
+    for wire, nnz, sent in zip(bs["bytes_wire"][2:], bs["nnz"][2:], bs["bytes_sent"][2:], strict=True):
+        # one bucket here: 8-byte size exchange + the packed buffer padded to the largest rank's
+        assert wire >= small + 8 * nnz + 4 * len(big) + 8 and wire - sent >= 4 * len(big) + 8
+
+
+def test_sign_mean_hook_sends_four_bytes_per_entry_plus_one_mean_per_layer(runs):
+    numels = [p.numel() for p in mlp(SIZES_DDP).parameters()]
+    big = [n for n in numels if n >= 500]
+    small = 4 * sum(n for n in numels if n < 500)
+    r = runs["signmean"]
+    for sent, wire, nnz in zip(r["bytes_sent"][2:], r["bytes_wire"][2:], r["nnz"][2:], strict=True):
+        assert sent == small + 4 * nnz + 4 * len(big)
+        assert nnz <= sum(num_selected(n, 0.01) for n in big)  # one sign group of each layer's top-k
+        assert wire >= sent + 4 * len(big) + 8  # counts and the size exchange on top
+    assert r["losses"][-1] < r["losses"][0]
+
+
+def test_lm_job_trains_and_reports_perplexity(runs):
+    r = runs["lm_rgc"]
+    assert r["ppl_steps"] == [3, 6] and all(math.isfinite(v) and v > 1 for v in r["ppl"])
 
 
 @pytest.mark.parametrize(
