@@ -13,9 +13,12 @@ from paperlab.emdqn.memory import EpisodicMemory
 from paperlab.rl.dqn import DQNAgent, DQNConfig
 from paperlab.rl.replay import Batch, Trajectory
 
+#: How an episode cut by a time limit is written: not at all, with a bootstrapped tail, or as if it ended.
+TRUNCATION = ("skip", "bootstrap", "write")
+
 
 class EMDQNAgent(DQNAgent):
-    """DQN plus an :class:`EpisodicMemory` written at each episode end and read for every replayed sample.
+    r"""DQN plus an :class:`EpisodicMemory` written at each episode end and read for every replayed sample.
 
     Args:
         q_net, n_actions, cfg, seed: as :class:`~paperlab.rl.dqn.DQNAgent`.
@@ -23,6 +26,11 @@ class EMDQNAgent(DQNAgent):
         lam: weight of the memory term (paper: 0.1). ``lam=0`` trains exactly like DQN.
         clip: reward clipping applied in the Monte-Carlo return (paper: [-1, 1]).
         kind: ``"huber"`` (official code) or ``"mse"`` (paper's equation).
+        truncation: what to do with an episode cut by a time limit (``traj.truncated`` and not
+            ``traj.terminated``): its Monte-Carlo returns are not returns of the episode's policy, since the
+            episode did not end. ``"skip"`` (default) writes nothing; ``"bootstrap"`` writes it with the tail
+            value :math:`R_T = \max_a Q^-(s_T, a)` from the target network; ``"write"`` writes it as if it had
+            ended (:math:`R_T = 0`, the old behaviour, kept to show the failure it causes).
     """
 
     def __init__(
@@ -35,15 +43,32 @@ class EMDQNAgent(DQNAgent):
         lam: float = 0.1,
         clip: tuple[float, float] | None = (-1.0, 1.0),
         kind: str = "huber",
+        truncation: str = "skip",
     ) -> None:
         super().__init__(q_net, n_actions, cfg or DQNConfig(), seed)
         if lam < 0:
             raise ValueError(f"lam must be >= 0, got {lam}")
+        if truncation not in TRUNCATION:
+            raise ValueError(f"truncation must be one of {', '.join(TRUNCATION)}, got {truncation!r}")
         self.memory, self.lam, self.clip, self.kind = memory, float(lam), clip, kind
+        self.truncation = truncation
+        self.skipped_episodes = 0
+
+    def tail_value(self, final_obs) -> float:
+        r""":math:`\max_a Q^-(s_T, a)` of the state where a truncated episode was cut (target network)."""
+        with torch.no_grad():
+            return float(self.target(torch.as_tensor(final_obs, dtype=torch.float32)[None]).max())
 
     def on_episode_end(self, traj: Trajectory) -> None:
-        """Write the finished episode into the memory (backward max-return pass)."""
-        self.memory.write_episode(traj.obs, traj.actions, traj.rewards, self.cfg.gamma, self.clip)
+        """Write the finished episode into the memory (backward max-return pass), handling time-limit cuts."""
+        tail = 0.0
+        if traj.truncated and not traj.terminated:
+            if self.truncation == "skip":
+                self.skipped_episodes += 1
+                return
+            if self.truncation == "bootstrap":
+                tail = self.tail_value(traj.final_obs)
+        self.memory.write_episode(traj.obs, traj.actions, traj.rewards, self.cfg.gamma, self.clip, tail)
 
     def loss(self, q_sa: torch.Tensor, target: torch.Tensor, batch: Batch):
         values, hit = self.memory.lookup(batch.obs.numpy(), batch.action.numpy())
@@ -58,10 +83,12 @@ def make_agent(
     dqn_cfg: DQNConfig | None = None,
     hidden: tuple[int, ...] = (64, 64),
     lam: float = 0.1,
+    truncation: str = "skip",
     **memory_kw,
 ) -> DQNAgent:
     """``"dqn"`` or ``"emdqn"`` with the same seeded Q-network for ``env`` (torch's global seed must be set
-    first, e.g. by ``seed_everything(seed)``); ``memory_kw`` go to :class:`EpisodicMemory`."""
+    first, e.g. by ``seed_everything(seed)``); ``truncation`` goes to :class:`EMDQNAgent`, ``memory_kw`` to
+    :class:`EpisodicMemory`."""
     from paperlab.rl.networks import build_q_network
 
     if method not in ("dqn", "emdqn"):
@@ -71,4 +98,4 @@ def make_agent(
     if method == "dqn":
         return DQNAgent(net, n, dqn_cfg, seed)
     in_dim = int(torch.Size(env.observation_space.shape).numel())
-    return EMDQNAgent(net, n, EpisodicMemory(n, in_dim, **memory_kw), dqn_cfg, seed, lam=lam)
+    return EMDQNAgent(net, n, EpisodicMemory(n, in_dim, **memory_kw), dqn_cfg, seed, lam=lam, truncation=truncation)

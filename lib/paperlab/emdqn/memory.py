@@ -35,14 +35,20 @@ class RandomProjection:
 
 
 def discounted_returns(
-    rewards: np.ndarray, gamma: float, clip: tuple[float, float] | None = (-1.0, 1.0)
+    rewards: np.ndarray, gamma: float, clip: tuple[float, float] | None = (-1.0, 1.0), bootstrap: float = 0.0
 ) -> np.ndarray:
-    """Backward pass ``R_t = clip(r_t) + gamma R_{t+1}``, ``R_T = 0`` (rewards clipped before discounting)."""
+    """Backward pass ``R_t = clip(r_t) + gamma R_{t+1}`` from ``R_T = bootstrap`` (rewards clipped before discounting).
+
+    ``bootstrap`` is 0 for an episode that really ended; for one cut by a time limit it may be a value
+    estimate of the state where it was cut (EMDQN's ``truncation="bootstrap"``).
+    """
     r = np.asarray(rewards, dtype=np.float64)
     if clip is not None:
         r = np.clip(r, clip[0], clip[1])
+    if not np.isfinite(bootstrap):
+        raise ValueError(f"bootstrap must be finite, got {bootstrap}")
     out = np.zeros_like(r)
-    running = 0.0
+    running = float(bootstrap)
     for t in range(len(r) - 1, -1, -1):
         running = r[t] + gamma * running
         out[t] = running
@@ -118,11 +124,18 @@ class EpisodicMemory:
 
     # -- write ------------------------------------------------------------------------------------
     def write_episode(
-        self, obs_seq, actions, rewards, gamma: float, clip: tuple[float, float] | None = (-1.0, 1.0)
+        self,
+        obs_seq,
+        actions,
+        rewards,
+        gamma: float,
+        clip: tuple[float, float] | None = (-1.0, 1.0),
+        bootstrap: float = 0.0,
     ) -> np.ndarray:
-        r"""Write one finished episode backwards: :math:`H_{a_t}(\phi(s_t)) \leftarrow \max(H, R_t)`.
+        r"""Write one episode backwards: :math:`H_{a_t}(\phi(s_t)) \leftarrow \max(H, R_t)`, :math:`R_T` = ``bootstrap``.
 
-        ``obs_seq [T, *obs_shape]``, ``actions [T]``, ``rewards [T]``. Returns the returns ``R_t`` ``[T]``.
+        ``obs_seq [T, *obs_shape]``, ``actions [T]``, ``rewards [T]``; ``bootstrap`` is the value of the state
+        after the last step (0 when the episode terminated). Returns the returns ``R_t`` ``[T]``.
         """
         obs_seq = np.asarray(obs_seq)
         rewards = np.asarray(rewards, dtype=np.float64).reshape(-1)
@@ -133,7 +146,7 @@ class EpisodicMemory:
         if not 0.0 <= gamma <= 1.0:
             raise ValueError(f"gamma must be in [0, 1], got {gamma}")
         a = self._actions(actions, len(rewards))
-        returns = discounted_returns(rewards, gamma, clip)
+        returns = discounted_returns(rewards, gamma, clip, bootstrap)
         if len(rewards) == 0:
             return returns
         keys = self.keys(obs_seq)

@@ -1,4 +1,9 @@
-"""The CleanRL-style training loop (every step count in one ``LoopConfig``) and greedy evaluation."""
+"""The CleanRL-style training loop (every step count in one ``LoopConfig``) and evaluation.
+
+Evaluation follows Agarwal et al. (2021) and the DQN protocol: ``eval_episodes`` episodes per checkpoint at a
+stated evaluation epsilon (``eval_eps``; 0.05 for DQN-family methods, 0 = greedy), and every episode's return is
+kept (``History.eval_returns[i]`` is the return distribution of checkpoint i).
+"""
 
 from __future__ import annotations
 
@@ -23,12 +28,13 @@ class LoopConfig:
         learning_starts: no gradient step before this many agent steps.
         train_every: one gradient step every ``train_every`` agent steps.
         target_every: target-network sync period, in agent steps.
-        eval_every: greedy evaluation period, in agent steps (evaluations at ``eval_every, 2*eval_every, ...``).
-        eval_episodes: episodes per evaluation.
+        eval_every: evaluation period, in agent steps (evaluations at ``eval_every, 2*eval_every, ...``).
+        eval_episodes: episodes per evaluation (>= 10 for a claim; Agarwal et al. 2021).
         eps_schedule: ``step -> epsilon`` (see :mod:`paperlab.rl.schedules`).
         batch_size: minibatch size.
         buffer_size: replay capacity.
         num_threads: torch intra-op threads during the run (1 is fastest on a shared 2-core machine).
+        eval_eps: epsilon of the epsilon-greedy evaluation policy (0 = greedy; DQN's protocol uses 0.05).
     """
 
     total_steps: int
@@ -41,6 +47,7 @@ class LoopConfig:
     batch_size: int = 64
     buffer_size: int = 20_000
     num_threads: int = 1
+    eval_eps: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -58,6 +65,8 @@ class LoopConfig:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
         if self.learning_starts < 0:
             raise ValueError(f"learning_starts must be >= 0, got {self.learning_starts}")
+        if not 0.0 <= self.eval_eps <= 1.0:
+            raise ValueError(f"eval_eps must be in [0, 1], got {self.eval_eps}")
         if not callable(self.eps_schedule):
             raise TypeError("eps_schedule must be callable step -> epsilon")
 
@@ -107,20 +116,38 @@ class History:
 
 
 def evaluate(
-    policy: Callable[[np.ndarray], int], env: gym.Env, episodes: int, seed: int | None = None
+    policy: Callable[[np.ndarray], int],
+    env: gym.Env,
+    episodes: int,
+    seed: int | None = None,
+    eps: float = 0.0,
+    rng: np.random.Generator | None = None,
 ) -> EvalResult:
     """Run ``episodes`` episodes of ``policy`` (obs -> action) on ``env``; the first reset uses ``seed``.
 
+    With ``eps > 0`` each action is replaced, with probability ``eps``, by a uniform random action drawn from
+    ``rng`` (default: ``np.random.default_rng(seed)``); ``env`` must have a ``Discrete`` action space then.
     Use an env instance separate from the training env, so evaluation never disturbs training.
     """
     if episodes < 1:
         raise ValueError(f"episodes must be positive, got {episodes}")
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"eps must be in [0, 1], got {eps}")
+    if eps > 0:
+        if not isinstance(env.action_space, gym.spaces.Discrete):
+            raise TypeError("eps > 0 needs a Discrete action space")
+        rng = rng if rng is not None else np.random.default_rng(seed)
+        n_actions = int(env.action_space.n)
     rets, lens = [], []
     for ep in range(episodes):
         obs, _ = env.reset(seed=seed if ep == 0 else None)
         done, total, n = False, 0.0, 0
         while not done:
-            obs, r, term, trunc, _ = env.step(policy(obs))
+            if eps > 0 and rng.random() < eps:
+                action = int(rng.integers(n_actions))
+            else:
+                action = policy(obs)
+            obs, r, term, trunc, _ = env.step(action)
             total, n, done = total + float(r), n + 1, term or trunc
         rets.append(total)
         lens.append(n)
@@ -183,7 +210,9 @@ def train(
             if step % cfg.target_every == 0:
                 agent.sync_target()
             if eval_env is not None and (step + 1) % cfg.eval_every == 0:
-                res = evaluate(agent.greedy, eval_env, cfg.eval_episodes, seed=s_eval)
+                # each checkpoint draws its exploration noise from its own stream (eval_eps = 0 draws nothing)
+                eval_rng = np.random.default_rng([s_eval, step + 1])
+                res = evaluate(agent.greedy, eval_env, cfg.eval_episodes, s_eval, cfg.eval_eps, eval_rng)
                 hist.eval_steps.append(step + 1)
                 hist.eval_returns.append([float(x) for x in res.returns])
                 for k in sorted(set(window) | set(hist.logs)):

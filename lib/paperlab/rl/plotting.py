@@ -35,3 +35,13 @@ def heatmap_over_grid(ax, values: np.ndarray, shape: tuple[int, int], title: str
             ax.text(c, r, f"{x:.{fmt_digits}f}", ha="center", va="center", fontsize=6, color="w")
     ax.set(title=title, xticks=[], yticks=[])
     return im
+
+
+def plot_profile(ax, scores, taus, label: str, rng: np.random.Generator, color: str | None = None, reps: int = 2000):
+    """Performance profile (fraction of runs with score > tau) with its stratified bootstrap 95 % band."""
+    from paperlab.rl.aggregate import profile_bands
+
+    prof, lo, hi = profile_bands(scores, taus, rng, reps)
+    (line,) = ax.plot(taus, prof, label=label, color=color, drawstyle="steps-post")
+    ax.fill_between(taus, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0, step="post")
+    return line

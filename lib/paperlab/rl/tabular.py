@@ -81,14 +81,57 @@ def policy_evaluation(P, R, terminal, policy: np.ndarray, gamma: float) -> np.nd
     return q
 
 
-def finite_horizon_values(P, R, terminal, horizon: int) -> np.ndarray:
-    """Optimal undiscounted value of each state with ``horizon`` steps left: ``V_H [S]`` (backward induction)."""
+def finite_horizon_values(P, R, terminal, horizon: int, eps: float = 0.0) -> np.ndarray:
+    r"""Optimal undiscounted value of each state with ``horizon`` steps left: ``V_H [S]`` (backward induction).
+
+    With ``eps > 0`` the optimum is over epsilon-greedy policies (each step takes a uniform random action with
+    probability ``eps``): :math:`V_h = (1-\epsilon) \max_a Q_h + \epsilon\, \mathrm{mean}_a Q_h`, the best
+    expected return an agent can show under an epsilon-greedy evaluation protocol.
+    """
     P, R, terminal = _check(P, R, terminal)
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"eps must be in [0, 1], got {eps}")
     r = R.sum(axis=2)
     v = np.zeros(P.shape[0])
     for _ in range(horizon):
-        v = np.where(terminal, 0.0, (r + P @ v).max(axis=1))
+        q = r + P @ v
+        v = np.where(terminal, 0.0, (1.0 - eps) * q.max(axis=1) + eps * q.mean(axis=1))
     return v
+
+
+def finite_horizon_policy_values(P, R, terminal, policy: np.ndarray, horizon: int) -> np.ndarray:
+    """Undiscounted expected return of ``policy`` from each state with ``horizon`` steps left: ``V [S]``.
+
+    ``policy`` is ``[S, A]`` action probabilities (or ``[S]`` deterministic actions). This is the value of a
+    time-limited episode (a TimeLimit of ``horizon`` steps), e.g. the expected evaluation return.
+    """
+    P, R, terminal = _check(P, R, terminal)
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 0:
+        raise ValueError(f"horizon must be a non-negative int, got {horizon!r}")
+    S, A = P.shape[:2]
+    pi = np.asarray(policy, dtype=float)
+    if pi.ndim == 1:
+        pi = np.eye(A)[np.asarray(policy, dtype=int)]
+    if pi.shape != (S, A) or not np.allclose(pi.sum(axis=1), 1.0):
+        raise ValueError(f"policy must be [S, A] probabilities or [S] actions, got shape {np.asarray(policy).shape}")
+    r = R.sum(axis=2)
+    v = np.zeros(S)
+    for _ in range(int(horizon)):
+        v = np.where(terminal, 0.0, ((r + P @ v) * pi).sum(axis=1))
+    return v
+
+
+def epsilon_greedy(q: np.ndarray, eps: float) -> np.ndarray:
+    """``[S, A]`` probabilities of epsilon-greedy on ``q [S, A]`` (ties to the lowest index, like ``argmax``)."""
+    q = np.asarray(q, dtype=float)
+    if q.ndim != 2:
+        raise ValueError(f"q must be [S, A], got shape {q.shape}")
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"eps must be in [0, 1], got {eps}")
+    S, A = q.shape
+    pi = np.full((S, A), eps / A)
+    pi[np.arange(S), q.argmax(axis=1)] += 1.0 - eps
+    return pi
 
 
 def from_frozenlake(env) -> TabularModel:

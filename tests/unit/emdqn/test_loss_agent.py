@@ -8,7 +8,7 @@ from paperlab.emdqn import configs, explore
 from paperlab.emdqn.agent import EMDQNAgent, make_agent
 from paperlab.emdqn.loss import emdqn_loss
 from paperlab.emdqn.memory import EpisodicMemory
-from paperlab.rl.dqn import DQNAgent, huber
+from paperlab.rl.dqn import DQNAgent, DQNConfig, huber
 from paperlab.rl.runner import run_seeds
 
 
@@ -62,10 +62,19 @@ def test_hit_rate_positive_after_one_episode():
 
     cfg = configs.for_budget("smoke")
     loop = replace(cfg.loop, total_steps=200, learning_starts=100)  # the first episode ends by step 60
-    hs = run_seeds(
-        lambda env, s: make_agent("emdqn", env, s, cfg.dqn, cfg.hidden), configs.GRID_ID, loop, [0]
-    )
-    assert np.nanmax(hs[0].logs["hit_rate"]) > 0
+    agents = {}
+    for mode in ("write", "skip"):
+
+        def build(env, s, mode=mode):
+            agents[mode] = make_agent("emdqn", env, s, cfg.dqn, cfg.hidden, truncation=mode)
+            return agents[mode]
+
+        h = run_seeds(build, configs.GRID_ID, loop, [0])[0]
+        reached = sum(r > 0 for _, r in h.episode_returns)
+        if mode == "write":
+            assert np.nanmax(h.logs["hit_rate"]) > 0
+        elif reached == 0:  # every episode was cut by the time limit: nothing written, nothing hit
+            assert agents[mode].memory.size == 0 and agents[mode].skipped_episodes == len(h.episode_returns) > 0
 
 
 def test_lambda_zero_trains_bitwise_like_dqn():
@@ -78,7 +87,7 @@ def test_lambda_zero_trains_bitwise_like_dqn():
         agents = []
 
         def build(env, seed, method=method, agents=agents):
-            agents.append(make_agent(method, env, seed, cfg.dqn, cfg.hidden, lam=0.0))
+            agents.append(make_agent(method, env, seed, cfg.dqn, cfg.hidden, lam=0.0, truncation="write"))
             return agents[-1]
 
         h = run_seeds(build, configs.GRID_ID, loop, [0])[0]
@@ -125,3 +134,71 @@ def test_explore_snapshots_and_optimism_gap():
     q, _ = tabular.value_iteration(m.P, m.R, m.terminal, 0.99)
     gaps = explore.optimism_gap(EpisodicMemory(4, 64), explore.random_episodes(fl, 50, 0), q, 0.99)
     assert gaps.size > 0 and gaps.max() <= 1e-9  # deterministic: every return is achievable, H <= Q*
+
+
+def _truncation_agent(truncation):
+    """A 3-state one-hot problem; the Q-network outputs its bias, so max_a Q^-(s) = 0.8 for every s."""
+    net = torch.nn.Linear(3, 4)
+    with torch.no_grad():
+        net.weight.zero_()
+        net.bias.copy_(torch.tensor([0.2, 0.8, -1.0, 0.1]))
+    return EMDQNAgent(net, 4, EpisodicMemory(4, 3), DQNConfig(gamma=0.5), lam=0.1, truncation=truncation)
+
+
+def _episode(terminated, truncated):
+    from paperlab.rl.replay import Trajectory
+
+    eye = np.eye(3, dtype=np.float32)
+    return Trajectory(
+        obs=eye, actions=np.array([0, 1, 2]), rewards=np.array([-0.01, -0.01, -0.01]),
+        terminated=terminated, truncated=truncated, final_obs=eye[0],
+    )
+
+
+def test_truncated_episode_hand_computed_for_each_fix():
+    eye = np.eye(3, dtype=np.float32)
+    stored = lambda ag: [ag.memory.values_for(eye[t], a) for t, a in enumerate([0, 1, 2])]  # noqa: E731
+    # skip: a time-limit cut writes nothing
+    ag = _truncation_agent("skip")
+    ag.on_episode_end(_episode(False, True))
+    assert ag.memory.size == 0 and ag.skipped_episodes == 1
+    # bootstrap, gamma 0.5, tail max_a Q^-(s_T) = 0.8: R_2 = -0.01 + 0.4, R_1 = -0.01 + 0.5 R_2, R_0 = -0.01 + 0.5 R_1
+    ag = _truncation_agent("bootstrap")
+    assert ag.tail_value(eye[0]) == pytest.approx(0.8)
+    ag.on_episode_end(_episode(False, True))
+    np.testing.assert_allclose(stored(ag), [0.0825, 0.185, 0.39])
+    # write (the old behaviour): the cut is treated as an end, R_T = 0
+    ag = _truncation_agent("write")
+    ag.on_episode_end(_episode(False, True))
+    np.testing.assert_allclose(stored(ag), [-0.0175, -0.015, -0.01])
+    # a real end (terminated, even when the time limit fires on the same step) is written with R_T = 0 by all
+    for mode in ("skip", "bootstrap", "write"):
+        ag = _truncation_agent(mode)
+        ag.on_episode_end(_episode(True, True))
+        np.testing.assert_allclose(stored(ag), [-0.0175, -0.015, -0.01])
+    with pytest.raises(ValueError, match="truncation"):
+        _truncation_agent("ignore")
+
+
+def test_ratio_estimate_is_the_sign_interval_on_log_ratios():
+    from paperlab.emdqn.evaluation import ratio_estimate
+
+    a = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+    b = [200] * 10
+    est = ratio_estimate(a, b, min_n=10)
+    ratios = np.array(a) / 200
+    assert est.center == pytest.approx(np.median(ratios))
+    # n = 10 at 90 %: the interval is [x_(2), x_(9)] of the sorted ratios
+    assert (est.low, est.high) == (pytest.approx(1.0), pytest.approx(4.5))
+    assert list(est.values) == pytest.approx(list(ratios))
+    assert ratio_estimate(a[:5], b[:5], min_n=10).underpowered
+    with pytest.raises(ValueError, match="positive"):
+        ratio_estimate([0, 1], [1, 1], min_n=2)
+
+
+def test_protocol_optimum_of_the_grid():
+    from paperlab.emdqn.evaluation import protocol_optimum
+
+    greedy, soft = protocol_optimum(configs.GRID_ID, 0.05)
+    assert greedy == pytest.approx(configs.GRID_OPTIMAL)
+    assert 0.8 < soft < greedy  # random actions cost steps

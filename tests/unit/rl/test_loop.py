@@ -63,3 +63,42 @@ def test_loop_config_validation():
         LoopConfig(10, 0, 0, 1, 1, 1, linear(1, 0, 5))
     with pytest.raises(TypeError, match="eps_schedule"):
         LoopConfig(10, 0, 1, 1, 1, 1, 0.1)
+
+
+def test_evaluate_with_epsilon_records_every_episode():
+    env = rl.make_env("paperlab/SparseGoalGrid-v0", 1)
+    # eps = 1: every action is random, drawn from the given rng; reproducible with the same rng seed
+    a = evaluate(lambda o: 2, env, 5, seed=5, eps=1.0, rng=np.random.default_rng(0))
+    b = evaluate(lambda o: 2, env, 5, seed=5, eps=1.0, rng=np.random.default_rng(0))
+    assert a.returns.tolist() == b.returns.tolist() and a.returns.size == 5
+    # the fixed policy alone bumps into the wall for 60 steps; random actions change some returns
+    assert evaluate(lambda o: 2, env, 3, seed=5, eps=0.0).returns.tolist() == [pytest.approx(-0.6)] * 3
+    with pytest.raises(ValueError, match="eps"):
+        evaluate(lambda o: 2, env, 1, eps=1.5)
+
+
+def test_train_records_the_return_distribution_at_eval_eps():
+    from dataclasses import replace
+
+    cfg = replace(CFG, eval_episodes=4, eval_eps=0.05)
+    h = run_seeds(_build, "paperlab/SparseGoalGrid-v0", cfg, [0])[0]
+    assert [len(r) for r in h.eval_returns] == [4, 4, 4]
+    with pytest.raises(ValueError, match="eval_eps"):
+        replace(CFG, eval_eps=-0.1)
+
+
+def test_run_seeds_in_parallel_equals_serial():
+    serial = run_seeds(_build, "paperlab/SparseGoalGrid-v0", CFG, [0, 3])
+    parallel = run_seeds(_build, "paperlab/SparseGoalGrid-v0", CFG, [0, 3], workers=2)
+    assert json.dumps([h.to_dict() for h in serial]) == json.dumps([h.to_dict() for h in parallel])
+    with pytest.raises(ValueError, match="workers"):
+        run_seeds(_build, "paperlab/SparseGoalGrid-v0", CFG, [0], workers=0)
+
+
+def test_final_and_censored_scores():
+    from paperlab.rl.loop import History
+    from paperlab.rl.runner import censored_steps, curve_scores, final_scores
+
+    h = History(eval_steps=[1, 2, 3], eval_returns=[[0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    assert final_scores([h], last=2).tolist() == [0.5] and curve_scores([h]).tolist() == [0.5]
+    assert censored_steps([100, None], 999).tolist() == [100.0, 999.0]

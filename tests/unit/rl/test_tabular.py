@@ -57,3 +57,34 @@ def test_bad_models():
         tabular.value_iteration(np.ones((2, 1, 2)), np.zeros((2, 1)), np.zeros(2, bool), 0.9)
     with pytest.raises(ValueError, match="gamma"):
         tabular.value_iteration(np.eye(2)[:, None], np.zeros((2, 1)), np.zeros(2, bool), 1.0)
+
+
+def test_finite_horizon_policy_values_and_epsilon_optimum_hand_computed():
+    from paperlab.rl.tabular import epsilon_greedy, finite_horizon_policy_values, finite_horizon_values
+
+    # chain 0 -> 1 -> 2 (terminal); action 0 moves right with reward -1 (+10 on entering 2), action 1 stays (0)
+    P = np.zeros((3, 2, 3))
+    P[0, 0, 1] = P[1, 0, 2] = P[2, :, 2] = 1.0
+    P[0, 1, 0] = P[1, 1, 1] = 1.0
+    R = np.zeros((3, 2))
+    R[0, 0], R[1, 0] = -1.0, 10.0
+    term = np.array([False, False, True])
+    v = finite_horizon_policy_values(P, R, term, np.array([0, 0, 0]), 2)
+    np.testing.assert_allclose(v, [9.0, 10.0, 0.0])
+    np.testing.assert_allclose(finite_horizon_values(P, R, term, 2), v)  # the greedy policy is optimal
+    # horizon 1 from state 0: only the -1 step fits, but staying (0) is better
+    np.testing.assert_allclose(finite_horizon_values(P, R, term, 1), [0.0, 10.0, 0.0])
+    # eps-greedy, eps = 0.5, two actions: move with probability 0.75
+    pi = epsilon_greedy(np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 0.0]]), 0.5)
+    np.testing.assert_allclose(pi[:2], [[0.75, 0.25], [0.75, 0.25]])
+    # V_1(1) = 0.75 * 10 = 7.5 ; V_2(0) = 0.75 * (-1 + 7.5) + 0.25 * V_1(0), V_1(0) = 0.75 * -1 = -0.75
+    v = finite_horizon_policy_values(P, R, term, pi, 2)
+    assert v[0] == pytest.approx(0.75 * 6.5 + 0.25 * -0.75)
+    # the best eps-greedy value with horizon 2 picks "stay" at horizon 1 in state 0:
+    # V_1(0) = 0.5 * max(-1, 0) + 0.5 * mean(-1, 0) = -0.25 ; V_1(1) = 0.5 * 10 + 0.5 * 5 = 7.5
+    # V_2(0) = 0.5 * max(6.5, -0.25) + 0.5 * mean(6.5, -0.25) = 3.25 + 1.5625
+    assert finite_horizon_values(P, R, term, 2, eps=0.5)[0] == pytest.approx(4.8125)
+    with pytest.raises(ValueError, match="eps"):
+        finite_horizon_values(P, R, term, 2, eps=2.0)
+    with pytest.raises(ValueError, match="policy"):
+        finite_horizon_policy_values(P, R, term, np.ones((3, 2)), 2)
