@@ -68,25 +68,62 @@ def _time(fn) -> float:
     return time.perf_counter() - t0
 
 
+def timing_rounds(timers: dict, repeats: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Run every timer once per round, ``repeats`` rounds after ``warmup`` untimed ones, rotating the order.
+
+    Each timer is a zero-argument callable that *returns* the seconds it measured (so a decoder can
+    exclude its prefill). Interleaving puts all contenders under the same machine load, so per-round
+    ratios are paired (the same scheme as :func:`paperlab.core.estimates.time_interleaved`).
+    """
+    if not timers or not all(callable(f) for f in timers.values()):
+        raise TypeError("timers must map names to zero-argument callables returning seconds")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
+    if warmup < 0:
+        raise ValueError(f"warmup must be >= 0, got {warmup}")
+    names = list(timers)
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for rnd in range(warmup + repeats):
+        shift = rnd % len(names)
+        for name in names[shift:] + names[:shift]:
+            seconds = float(timers[name]())
+            if rnd >= warmup:
+                out[name].append(seconds)
+    return out
+
+
+def decode_timer(model: RecycleGPT, prompt: torch.Tensor, n_new: int, m: int | None = None):
+    """A timer for :func:`timing_rounds`: greedy generation of ``n_new`` tokens, prefill excluded.
+
+    ``m=None`` decodes in standard mode, otherwise alternating with cycle length ``m``.
+    """
+    from paperlab.recyclegpt.decode import generate_alternating, generate_standard
+
+    if m is None:
+        return lambda: generate_standard(model, prompt, n_new)[1].seconds
+    return lambda: generate_alternating(model, prompt, n_new, m=m)[1].seconds
+
+
+def random_prompt(model: RecycleGPT, batch: int = 1, length: int = 8, seed: int = 0) -> torch.Tensor:
+    """A seeded random prompt (batch, length) of token ids."""
+    gen = torch.Generator().manual_seed(seed)
+    return torch.randint(0, model.cfg.vocab_size, (batch, length), generator=gen)
+
+
 @torch.inference_mode()
-def measure_call_costs(
-    model: RecycleGPT, q_values=(1, 2), n_rep: int = 20, batch: int = 1, context: int = 64, seed: int = 0
-) -> dict:
-    """Time T_F(q) and T_R(q) (each call includes the head on its last position, as in decoding).
+def call_timers(
+    model: RecycleGPT, q_values=(1, 2), batch: int = 1, context: int = 64, seed: int = 0, calls: int = 1
+) -> dict[str, object]:
+    """Timers "F<q>" and "R<q>" for :func:`timing_rounds`: one full-model / module call with q new tokens.
 
-    Calls are interleaved (F q=1, R q=1, F q=2, ...) and repeated ``n_rep`` times after a warm-up, with
-    the caches rolled back to ``context`` positions after each call; both the minimum and the median
-    are returned, since wall clocks on a shared machine are noisy (pitfall 11).
-
-    Returns:
-        {"min": {"F": {q: s}, "R": {q: s}}, "median": {...}, "kappa": {q: T_F(q)/T_F(1)} (median),
-         "rho": T_R(2)/T_F(1) (median), "kappa_min", "rho_min"}.
+    Each call includes the head on its last position, as in decoding; the caches hold ``context``
+    positions and are rolled back after every call. A timer returns the median of ``calls`` calls.
     """
     q_values = tuple(sorted(set(int(q) for q in q_values) | {1, 2}))
-    if n_rep < 1:
-        raise ValueError(f"n_rep must be >= 1, got {n_rep}")
     if context < 1 or context + max(q_values) > model.cfg.max_len:
         raise ValueError(f"context must be in [1, max_len - max(q)], got {context}")
+    if calls < 1:
+        raise ValueError(f"calls must be >= 1, got {calls}")
     gen = torch.Generator().manual_seed(seed)
     v, d = model.cfg.vocab_size, model.cfg.d_model
     ctx = torch.randint(0, v, (batch, context), generator=gen)
@@ -97,26 +134,52 @@ def measure_call_costs(
     toks = {q: torch.randint(0, v, (batch, q), generator=gen) for q in q_values}
     hid = {q: torch.randn(batch, q, d, generator=gen).to(h.dtype) for q in q_values}
 
+    @torch.inference_mode()
     def call_f(q):
         model.base(toks[q], fcache, last_only=True)
         fcache.truncate(f_len)
 
+    @torch.inference_mode()
     def call_r(q):
         r = model.rec(hid[q], toks[q], rcache)
         model.logits(r[:, -1])
         rcache.truncate(r_len)
 
-    times = {"F": {q: [] for q in q_values}, "R": {q: [] for q in q_values}}
-    for rep in range(n_rep + 2):  # two warm-up rounds
-        for q in q_values:
-            tf, tr = _time(lambda q=q: call_f(q)), _time(lambda q=q: call_r(q))
-            if rep >= 2:
-                times["F"][q].append(tf)
-                times["R"][q].append(tr)
+    def timer(fn, q):
+        return lambda: statistics.median(_time(lambda: fn(q)) for _ in range(calls))
+
+    timers = {}
+    for q in q_values:
+        timers[f"F{q}"] = timer(call_f, q)
+        timers[f"R{q}"] = timer(call_r, q)
+    return timers
+
+
+def measure_call_costs(
+    model: RecycleGPT, q_values=(1, 2), n_rep: int = 20, batch: int = 1, context: int = 64, seed: int = 0
+) -> dict:
+    """Time T_F(q) and T_R(q), interleaved (F q=1, R q=1, F q=2, ...), ``n_rep`` rounds after two warm-ups.
+
+    Both the minimum and the median over rounds are returned, since wall clocks on a shared machine
+    are noisy (pitfall 11), and every round ("rounds": {"F": {q: [s, ...]}, "R": ...}) so that per-round
+    ratios such as kappa_2 = T_F(2)/T_F(1) can be given an interval.
+
+    Returns:
+        {"min": {"F": {q: s}, "R": {q: s}}, "median": {...}, "rounds": {...}, "kappa": {q: T_F(q)/T_F(1)}
+         (median), "rho": T_R(2)/T_F(1) (median), "kappa_min", "rho_min"}.
+    """
+    if n_rep < 1:
+        raise ValueError(f"n_rep must be >= 1, got {n_rep}")
+    timers = call_timers(model, q_values, batch, context, seed)
+    q_values = sorted(int(k[1:]) for k in timers if k[0] == "F")
+    ordered = {f"{k}{q}": timers[f"{k}{q}"] for q in q_values for k in ("F", "R")}
+    raw = _rounds_no_rotation(ordered, n_rep, warmup=2)
+    times = {k: {q: raw[f"{k}{q}"] for q in q_values} for k in ("F", "R")}
     out = {
         stat: {k: {q: fn(ts) for q, ts in per.items()} for k, per in times.items()}
         for stat, fn in (("min", min), ("median", statistics.median))
     }
+    out["rounds"] = times
     med, mn = out["median"], out["min"]
     out["kappa"] = {q: med["F"][q] / med["F"][1] for q in q_values}
     out["rho"] = med["R"][2] / med["F"][1]
@@ -125,28 +188,39 @@ def measure_call_costs(
     return out
 
 
+def _rounds_no_rotation(timers: dict, repeats: int, warmup: int) -> dict[str, list[float]]:
+    """Like :func:`timing_rounds` but always in the given order (F q=1, R q=1, F q=2, ...)."""
+    out: dict[str, list[float]] = {name: [] for name in timers}
+    for rnd in range(warmup + repeats):
+        for name, fn in timers.items():
+            seconds = fn()
+            if rnd >= warmup:
+                out[name].append(seconds)
+    return out
+
+
 def measure_speedup(
     model: RecycleGPT, n_new: int, n_rep: int = 5, m: int = 2, batch: int = 1, seed: int = 0
 ) -> dict:
-    """Median tokens/s of standard and alternating greedy decoding, interleaved, and S = their ratio.
+    """Standard against alternating greedy decoding, interleaved, ``n_rep`` rounds after one warm-up.
 
     Uses a random prompt of 8 tokens; the prefill is excluded (DecodeStats.seconds).
-    """
-    from paperlab.recyclegpt.decode import generate_alternating, generate_standard
 
+    Returns {"standard": [s, ...], "alternating": [s, ...] (every round), "std_tok_s", "alt_tok_s"
+    (medians), "speedup": median standard / median alternating, "speedup_min": min / min}.
+    """
     if n_rep < 1:
         raise ValueError(f"n_rep must be >= 1, got {n_rep}")
-    gen = torch.Generator().manual_seed(seed)
-    prompt = torch.randint(0, model.cfg.vocab_size, (batch, 8), generator=gen)
-    std, alt = [], []
-    for rep in range(n_rep + 1):  # one warm-up round
-        s = generate_standard(model, prompt, n_new)[1].seconds
-        a = generate_alternating(model, prompt, n_new, m=m)[1].seconds
-        if rep:
-            std.append(s)
-            alt.append(a)
+    prompt = random_prompt(model, batch, seed=seed)
+    rounds = timing_rounds(
+        {"standard": decode_timer(model, prompt, n_new), "alternating": decode_timer(model, prompt, n_new, m)},
+        n_rep,
+    )
+    std, alt = rounds["standard"], rounds["alternating"]
     t_std, t_alt = statistics.median(std), statistics.median(alt)
     return {
+        "standard": std,
+        "alternating": alt,
         "std_tok_s": batch * n_new / t_std,
         "alt_tok_s": batch * n_new / t_alt,
         "speedup": t_std / t_alt,

@@ -53,6 +53,15 @@ def cross_entropy_std_rec_alt(
     return {"std": ce_f.mean().item(), "rec": ce_r.mean().item(), "alt": alt.mean().item()}
 
 
+def window_std_ce(model: RecycleGPT, data: np.ndarray, ctx: int, n_windows: int, batch: int = 16) -> np.ndarray:
+    """Full-model (standard) CE of each validation window, averaged over its ctx - 1 targets: (n_windows,).
+
+    Two models scored on the same windows give paired per-window differences (evaluation-sampling noise).
+    """
+    x = val_windows(data, ctx, n_windows)
+    return torch.cat([position_ce(model, chunk)[0].mean(dim=1) for chunk in x.split(batch)]).numpy()
+
+
 def bigram_ce(train: np.ndarray, val: np.ndarray, vocab_size: int, skip: int = 1) -> float:
     """CE of p(x_{t+skip} | x_t) estimated by add-one counts on train, scored on val (nats/char).
 
