@@ -16,7 +16,7 @@ from paperlab.hidam.baselines import HAN, FeatureMLP, HomoGCN, sklearn_scores
 from paperlab.hidam.configs import HidamConfig
 from paperlab.hidam.generator import BankHINConfig, generate_bank_hin
 from paperlab.hidam.model import HIDAM
-from paperlab.hidam.train import Prepared, evaluate, fit_full_batch, predict
+from paperlab.hidam.train import Prepared, evaluate, fit_full_batch, predict, trained_enough
 
 SKLEARN = {"LogReg": "logreg", "GBDT": "gbdt"}
 HIDAM_VARIANTS = {
@@ -29,7 +29,7 @@ HIDAM_VARIANTS = {
     "no_link_attrs": {"link_attrs": False},
     "per_node": {"semantic": "per_node"},
     "endpoint": {"content": "endpoint"},
-    "empty_zero": {"empty": "zero"},
+    "self_loop": {"empty": "self_loop"},
 }
 MODELS = tuple(SKLEARN) + ("FeatureMLP", "HomoGCN", "HAN") + tuple(HIDAM_VARIANTS)
 
@@ -46,19 +46,20 @@ def make_model(name: str, prep: Prepared, cfg: HidamConfig) -> torch.nn.Module:
     target = prep.metapaths[0].target_type
     in_dim = prep.data[target].x.size(1)
     if name == "FeatureMLP":
-        return FeatureMLP(in_dim, cfg.d, target=target)
+        return FeatureMLP(in_dim, cfg.d, dropout=cfg.dropout, target=target)
     if name == "HomoGCN":
-        return HomoGCN(in_dim, cfg.d, target=target)
+        return HomoGCN(in_dim, cfg.d, dropout=cfg.dropout, target=target)
     if name == "HAN":
-        return HAN(in_dim, [mp.name for mp in prep.metapaths], cfg.d, cfg.heads, target=target)
+        return HAN(in_dim, [mp.name for mp in prep.metapaths], cfg.d, cfg.heads, dropout=cfg.dropout, target=target)
     if name in HIDAM_VARIANTS:
         node, edge = dims(prep.data)
-        return HIDAM(node, edge, prep.metapaths, cfg.d, cfg.heads, **HIDAM_VARIANTS[name])
+        return HIDAM(node, edge, prep.metapaths, cfg.d, cfg.heads, dropout=cfg.dropout, **HIDAM_VARIANTS[name])
     raise ValueError(f"name must be one of {', '.join(MODELS)}, got {name!r}")
 
 
 def fit_and_score(name: str, prep: Prepared, split: dict, cfg: HidamConfig, seed: int) -> dict:
-    """Test metrics of model ``name`` (threshold chosen on validation); HIDAM variants add ``gamma``
+    """Test metrics of model ``name`` (threshold chosen on validation). Neural models add ``epochs`` (run)
+    and ``trained_enough`` (:func:`paperlab.hidam.train.trained_enough`); HIDAM variants add ``gamma``
     (list, meta-path order) and ``model``."""
     y = prep.y
     if name in SKLEARN:
@@ -69,6 +70,7 @@ def fit_and_score(name: str, prep: Prepared, split: dict, cfg: HidamConfig, seed
     hist = fit_full_batch(model, prep, split, cfg.lr, cfg.weight_decay, cfg.epochs, cfg.patience)
     out = evaluate(predict(model, prep), y, split)
     out["epochs"] = len(hist["loss"])
+    out["trained_enough"] = trained_enough(hist, cfg.epochs)
     if isinstance(model, HIDAM):
         model.eval()
         with torch.no_grad():
@@ -143,3 +145,35 @@ def summary_rows(runs: list[dict], models) -> list[dict]:
 def column(runs: list[dict], model: str, key: str = "auc") -> list[float]:
     """The per-seed values of one metric of one model."""
     return [float(r[model][key]) for r in runs]
+
+
+def one_step_seconds(cfg: HidamConfig, models=("HAN", "HIDAM"), seed: int = 0) -> dict[str, float]:
+    """Build ``cfg``'s world at full size (generator, capped instances) and time one full-batch optimisation
+    step (forward, class-weighted BCE, backward, Adam step) of each model: ``{"generate", "prepare", model: s}``.
+    Raises ``RuntimeError`` when a loss is not finite."""
+    import time
+
+    from paperlab.hidam.metapaths import BANK_METAPATHS
+    from paperlab.hidam.train import logits, prepare
+
+    out = {}
+    t0 = time.perf_counter()
+    data, _ = world(cfg, seed)
+    out["generate"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    prep = prepare(data, BANK_METAPATHS, cfg.K, seed)
+    out["prepare"] = time.perf_counter() - t0
+    y = torch.as_tensor(prep.y, dtype=torch.float32)
+    for name in models:
+        torch.manual_seed(seed)
+        model = make_model(name, prep, cfg)
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        t0 = time.perf_counter()
+        model.train()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits(model, prep), y)
+        loss.backward()
+        opt.step()
+        out[name] = time.perf_counter() - t0
+        if not torch.isfinite(loss):
+            raise RuntimeError(f"{name}: the loss is not finite after one step")
+    return out

@@ -133,6 +133,16 @@ def fit_full_batch(
     return hist
 
 
+def trained_enough(hist: dict, epochs: int, tol: float = 0.01) -> bool:
+    """VERDICTS.md section 3: early stopping fired (fewer than ``epochs`` epochs ran), or the validation AUC
+    changed by less than ``tol`` (relative) over the last fifth of training."""
+    n = len(hist["val_auc"])
+    if n < epochs:
+        return True
+    tail = hist["val_auc"][-max(2, n // 5):]
+    return abs(tail[-1] - tail[0]) < tol * abs(tail[0])
+
+
 def _has_dropout(model: nn.Module) -> bool:
     for m in model.modules():
         if isinstance(m, nn.Dropout) and m.p > 0:

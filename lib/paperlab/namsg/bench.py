@@ -115,13 +115,21 @@ def run(
     beta1: float = 0.999,
     eps: float = 1e-8,
     boost_at: int | None = None,
+    boost_lr_ratio: float | None = None,
 ) -> dict:
-    """Train one (method, model kind, lr, seed) configuration from scratch; see :func:`train_classifier`."""
-    model = make_model(kind, seed)
+    """Train one (method, model kind, lr, seed) configuration from scratch; see :func:`train_classifier`.
+
+    ``NAMSG-OBSB`` starts at ``mu / 2`` and boosts once (mu x 2): at the end of epoch ``boost_at`` when given,
+    else when :class:`ObservationBoost`'s rate trigger fires (the convergence rate over 2 epochs halves
+    against the first measured window, or the loss plateaus). ``boost_lr_ratio`` multiplies the step size at
+    the boost (``None``: the paper's ``theory.obsb_lr_ratio``; 1.0 keeps it).
+    """
+    n_in = int(data[0].shape[1])
+    model = make_model(kind, seed, n_in=n_in)
     opt = make_optimizer(method, model.parameters(), lr, mu=mu, beta1=beta1, eps=eps)
     boost = None
     if method == "NAMSG-OBSB":
-        boost = ObservationBoost(opt, k=2, at_epoch=boost_at)
+        boost = ObservationBoost(opt, k=2, at_epoch=boost_at, lr_ratio=boost_lr_ratio)
     return train_classifier(model, opt, data, epochs, batch_size, seed, boost=boost)
 
 
@@ -159,42 +167,132 @@ def epochs_to_reach(history: Sequence[float], target: float) -> int | None:
     return None
 
 
+def _timing_params(n_params: int, width: int) -> list[torch.Tensor]:
+    torch.manual_seed(0)
+    ps = [torch.randn(width, width) * 0.01 for _ in range(n_params // (width * width))]
+    for p in ps:
+        p.grad = torch.randn_like(p) * 1e-3
+    return ps
+
+
 def step_times(n_params: int, reps: int, width: int = 1000) -> tuple[int, dict[str, list[float]]]:
     """Wall time of ``optimizer.step()`` (seconds) for Adam, AMSGrad and NAMSG on ``n_params`` parameters.
 
-    The model is a stack of bias-free ``width x width`` linear layers with fixed random gradients.
-    Optimizers are timed interleaved (each repetition steps every optimizer once), so load changes hit all
-    alike; compare medians or minima. Returns ``(actual parameter count, {name: [seconds per step]})``.
+    The model is a stack of bias-free ``width x width`` linear layers with fixed random gradients. The
+    optimizers are timed with :func:`paperlab.core.estimates.time_interleaved` (one step of each per round,
+    the order rotated every round, one untimed warm-up round that allocates the state), so load changes hit
+    all alike and per-round ratios are paired. Returns ``(actual parameter count, {name: [seconds per round]})``.
     """
-    import time
+    from paperlab.core.estimates import time_interleaved
 
     if n_params < width * width or reps < 1:
         raise ValueError(f"n_params must be >= width^2 = {width * width} and reps >= 1")
-    layers = n_params // (width * width)
-
-    def params():
-        torch.manual_seed(0)
-        ps = [torch.randn(width, width) * 0.01 for _ in range(layers)]
-        for p in ps:
-            p.grad = torch.randn_like(p) * 1e-3
-        return ps
-
     opts = {
-        "Adam(foreach)": torch.optim.Adam(params(), lr=1e-3, foreach=True),
-        "AMSGrad(foreach)": torch.optim.Adam(params(), lr=1e-3, amsgrad=True, foreach=True),
-        "NAMSG(foreach)": NAMSG(params(), lr=1e-2, foreach=True),
-        "NAMSG(for-loop)": NAMSG(params(), lr=1e-2, foreach=False),
+        "Adam(foreach)": torch.optim.Adam(_timing_params(n_params, width), lr=1e-3, foreach=True),
+        "AMSGrad(foreach)": torch.optim.Adam(_timing_params(n_params, width), lr=1e-3, amsgrad=True, foreach=True),
+        "NAMSG(foreach)": NAMSG(_timing_params(n_params, width), lr=1e-2, foreach=True),
+        "NAMSG(for-loop)": NAMSG(_timing_params(n_params, width), lr=1e-2, foreach=False),
     }
-    times: dict[str, list[float]] = {k: [] for k in opts}
-    for _ in range(2):  # warm-up: allocate state
-        for o in opts.values():
-            o.step()
-    for _ in range(reps):
-        for k, o in opts.items():
-            t0 = time.perf_counter()
-            o.step()
-            times[k].append(time.perf_counter() - t0)
-    return layers * width * width, times
+    times = time_interleaved({k: o.step for k, o in opts.items()}, repeats=reps, warmup=2)
+    return (n_params // (width * width)) * width * width, times
+
+
+def quadratic_contraction(beta1: float, mu: float, tau: float, steps: int = 4000, beta2: float = 0.99) -> float:
+    """Per-step contraction of the :class:`NAMSG` optimizer itself on ``f = x^2 / 2`` (Theorem 1's setting).
+
+    The preconditioner is frozen by construction: ``eps = 1`` makes ``vhat_0 = 1`` and the iterate is kept at
+    norm 1e-3 (so ``v_t <= 1e-6 < vhat``, ``sqrt(vhat) = 1`` and ``tau = lr``). After every step the state
+    ``z = (m, x)`` (``exp_avg``, the parameter) is rescaled to that norm, which leaves a linear recurrence
+    unchanged; the return value is the geometric-mean growth of ``|z|`` over the second half of the run,
+    the spectral radius ``r_g(tau)`` once the slowest mode dominates. float64 throughout.
+    """
+    if steps < 10:
+        raise ValueError(f"steps must be >= 10, got {steps}")
+    if not tau > 0:
+        raise ValueError(f"tau must be positive, got {tau}")
+    x = torch.tensor([1e-3], dtype=torch.float64, requires_grad=True)
+    opt = NAMSG([x], lr=tau, betas=(beta1, beta2), mu=mu, eps=1.0, foreach=False)
+    half, log_norm, log_half, size = steps // 2, 0.0, 0.0, 1e-3
+    for t in range(steps):
+        x.grad = x.detach().clone()  # grad of x^2 / 2 (lambda = 1), set directly: no autograd graph needed
+        opt.step()
+        with torch.no_grad():
+            m = opt.state[x]["exp_avg"]
+            n = math.hypot(float(m[0]), float(x[0]))
+            if n > 0:
+                log_norm += math.log(n / size)
+                m.mul_(size / n)
+                x.mul_(size / n)
+        if t + 1 == half:
+            log_half = log_norm
+    if float(opt.state[x]["max_exp_avg_sq"].max()) != 1.0:
+        raise RuntimeError("the preconditioner moved: v exceeded vhat_0 = 1")
+    return math.exp((log_norm - log_half) / (steps - half))
+
+
+def tuned_mu_sweep(
+    mus: Sequence[float], lrs: Sequence[float], seeds: Sequence[int], data, epochs: int, batch_size: int,
+    kind: str = "mlp", progress=None,
+) -> dict:
+    """N3: for every ``mu``, search the step size on ``lrs`` (the same grid for every mu) on ``seeds[0]``
+    by final training loss, then rerun the best on the other seeds (NAMSG, beta1 = 0.999).
+
+    Returns ``{mu: {"final": {lr: seed-0 final loss}, "best_lr", "best_on_edge", "histories": [per seed]}}``.
+    """
+    if not mus or not lrs or not seeds:
+        raise ValueError("mus, lrs and seeds must be non-empty")
+    out = {}
+    for mu in (mus if progress is None else progress(list(mus))):
+        res = grid_search(lambda lr, s, mu=mu: run("NAMSG", kind, lr, s, data, epochs, batch_size, mu=mu),
+                          lrs, seeds[:1])
+        best = res["best_lr"]
+        rest = [run("NAMSG", kind, best, s, data, epochs, batch_size, mu=mu) for s in seeds[1:]]
+        out[mu] = {"final": res["final"], "best_lr": best, "best_on_edge": res["best_on_edge"],
+                   "histories": res["histories"][best] + rest}
+    return out
+
+
+def paper_plan(cfg, mcfg, n_digits: int = 1437) -> list[dict]:
+    """The optimisation runs a budget's 03 notebook makes, as rows ``{"task", "kind", "n_in", "n_train",
+    "runs", "epochs", "steps"}`` (steps = runs x epochs x mini-batches per epoch); ``cfg`` is
+    :func:`paperlab.namsg.configs.for_budget`'s config, ``mcfg`` :func:`paperlab.namsg.mnist.for_budget`'s.
+    Multiply ``steps`` by a measured step time for the expected compute of the budget."""
+    def per_epoch(n: int) -> int:
+        return math.ceil(n / cfg.batch_size)
+
+    rows = []
+    for kind, grids, epochs in (("logreg", cfg.logreg_lrs, cfg.logreg_epochs), ("mlp", cfg.mlp_lrs, cfg.mlp_epochs)):
+        runs = sum(len(lrs) * len(cfg.seeds if m in ("Adam", "NAMSG") else cfg.other_seeds) for m, lrs in grids.items())
+        extra = 2 * len(set(cfg.paired_seeds) - set(cfg.seeds)) + 3 * len(cfg.paired_seeds)  # N6 reruns, N5 arms
+        if kind == "mlp":
+            extra += len(cfg.mu_sweep) * (len(cfg.mu_sweep_lrs) + len(cfg.seeds) - 1)  # N3
+        rows.append({"task": "digits", "kind": kind, "n_in": 64, "n_train": n_digits, "runs": runs + extra,
+                     "epochs": epochs, "steps": (runs + extra) * epochs * per_epoch(n_digits)})
+    for kind, grids, epochs in (("logreg", mcfg.logreg_lrs, mcfg.logreg_epochs), ("mlp", mcfg.mlp_lrs, mcfg.mlp_epochs)):
+        runs = sum(len(lrs) + len(cfg.seeds) - 1 for lrs in grids.values())
+        rows.append({"task": "MNIST-5k", "kind": kind, "n_in": 784, "n_train": mcfg.train_size, "runs": runs,
+                     "epochs": epochs, "steps": runs * epochs * per_epoch(mcfg.train_size)})
+    return rows
+
+
+def one_step_seconds(kind: str, n_in: int, batch_size: int, method: str = "NAMSG", lr: float = 0.1) -> float:
+    """Wall time (s) of one full-size optimisation step (forward, backward, ``step``) of ``kind`` on a
+    random batch of ``batch_size`` inputs of width ``n_in`` (a build-and-step check of a budget's config)."""
+    import time
+
+    model = make_model(kind, 0, n_in=n_in)
+    opt = make_optimizer(method, model.parameters(), lr)
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(batch_size, n_in, generator=g), torch.randint(0, 10, (batch_size,), generator=g)
+    t0 = time.perf_counter()
+    opt.zero_grad(set_to_none=True)
+    loss = nn.functional.cross_entropy(model(X), y)
+    loss.backward()
+    opt.step()
+    dt = time.perf_counter() - t0
+    if not math.isfinite(loss.item()):
+        raise RuntimeError(f"{kind}: the loss is not finite after one step")
+    return dt
 
 
 def compare(

@@ -17,9 +17,9 @@ class Config:
     # step-size grids (the only hyper-parameter searched; betas fixed per method)
     logreg_lrs: dict  # method -> tuple of lr
     mlp_lrs: dict
-    obsb_boost_epoch: int  # NAMSG-OBSB boosts when this epoch ends (paper: epoch 6 of 10 on MNIST CNN)
+    paired_seeds: tuple[int, ...]  # N5 (boost against no boost) and N6 (test accuracy): paired seed comparisons
     mu_sweep: tuple[float, ...]  # N3
-    mu_sweep_lr: float  # N3 step size (MLP, beta1 = 0.999)
+    mu_sweep_lrs: tuple[float, ...]  # N3: the same step-size grid for every mu (MLP, beta1 = 0.999)
     quad_steps: int  # N4 simulation length per tau
     tau_grid: int  # points in the r_g(tau) grids
     traj_steps: int  # 2-D quadratic trajectories (01, 04)
@@ -86,10 +86,10 @@ def for_budget(budget: str) -> Config:
                     "NAMSG": (0.1, 0.3),
                     "NAMSG-OBSB": (0.3,),
                 },
-                obsb_boost_epoch=2,
+                paired_seeds=(0,),
                 mu_sweep=(0.0, 0.1),
-                mu_sweep_lr=0.05,
-                quad_steps=2000,
+                mu_sweep_lrs=(0.03, 0.1),
+                quad_steps=600,
                 tau_grid=400,
                 traj_steps=150,
                 traj_kappa=100.0,
@@ -118,9 +118,9 @@ def for_budget(budget: str) -> Config:
                 mlp_epochs=30,
                 logreg_lrs=_LR_GRID_LAB,
                 mlp_lrs=_MLP_GRID_LAB,
-                obsb_boost_epoch=10,
+                paired_seeds=tuple(range(8)),
                 mu_sweep=(0.0, 0.05, 0.1, 0.2),
-                mu_sweep_lr=0.05,
+                mu_sweep_lrs=(0.01, 0.03, 0.1, 0.3, 1.0),
                 quad_steps=4000,
                 tau_grid=4000,
                 traj_steps=1500,
@@ -150,9 +150,9 @@ def for_budget(budget: str) -> Config:
                 mlp_epochs=30,
                 logreg_lrs=_LR_GRID_LAB,
                 mlp_lrs=_MLP_GRID_LAB,
-                obsb_boost_epoch=10,
+                paired_seeds=tuple(range(10)),
                 mu_sweep=(0.0, 0.05, 0.1, 0.2),
-                mu_sweep_lr=0.05,
+                mu_sweep_lrs=(0.01, 0.03, 0.1, 0.3, 1.0),
                 quad_steps=8000,
                 tau_grid=20000,
                 traj_steps=3000,

@@ -18,7 +18,9 @@ class ObservationBoost:
         optimizer: anything with ``boost(factor)`` (a :class:`paperlab.namsg.NAMSG`).
         k: window in epochs (>= 1).
         max_boosts: at most this many boosts.
-        factor: mu multiplier (2 in the paper); the lr ratio comes from ``theory.obsb_lr_ratio``.
+        factor: mu multiplier (2 in the paper).
+        lr_ratio: step-size multiplier at the boost; ``None`` (the paper) uses ``theory.obsb_lr_ratio``
+            (0.2483 for beta1 = 0.999, mu 0.05 -> 0.1), 1.0 keeps the step size (an ablation).
         drop: rate fraction that counts as "halved".
         plateau: a rate at or below this counts as a plateau.
         at_epoch: fixed boost epoch instead of the rate trigger.
@@ -33,6 +35,7 @@ class ObservationBoost:
         drop: float = 0.5,
         plateau: float = 1e-3,
         at_epoch: int | None = None,
+        lr_ratio: float | None = None,
     ) -> None:
         if not isinstance(k, int) or k < 1:
             raise ValueError(f"k must be an integer >= 1, got {k!r}")
@@ -42,6 +45,9 @@ class ObservationBoost:
             raise ValueError(f"drop must be in (0, 1), got {drop}")
         if at_epoch is not None and at_epoch < 1:
             raise ValueError(f"at_epoch must be >= 1, got {at_epoch}")
+        if lr_ratio is not None and not lr_ratio > 0:
+            raise ValueError(f"lr_ratio must be positive, got {lr_ratio}")
+        self.lr_ratio = lr_ratio
         self.optimizer, self.k, self.max_boosts, self.factor = optimizer, k, max_boosts, factor
         self.drop, self.plateau, self.at_epoch = drop, plateau, at_epoch
         self.losses: list[float] = []
@@ -74,7 +80,7 @@ class ObservationBoost:
                     elif rate <= self.drop * self._ref_rate or rate <= self.plateau:
                         due = True
         if due:
-            self.optimizer.boost(self.factor)
+            self.optimizer.boost(self.factor, self.lr_ratio)
             self.boost_epochs.append(epoch)
             self._ref_rate, self._since = None, epoch
         return due

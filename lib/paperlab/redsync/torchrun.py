@@ -89,11 +89,11 @@ def build_job(args: argparse.Namespace) -> dict:
     from paperlab.redsync.train import make_train_job
 
     if args.data == "digits":
-        from paperlab.redsync.data import digits
+        from paperlab.data.small import digits
 
         data = digits(split_seed=args.seed)
     else:
-        from paperlab.redsync.mnist import mnist5k
+        from paperlab.data.small import mnist5k
 
         data = mnist5k(split_seed=args.seed)
     selector = {"exact": ExactTopK, "trimmed": TrimmedTopK, "binary_search": ThresholdBinarySearch}[args.selector]()

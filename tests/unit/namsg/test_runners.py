@@ -1,16 +1,11 @@
 """Schedules, runners, explorer logic, data and exercises."""
 
-import dataclasses
-import gzip
-
 import numpy as np
 import pytest
 import torch
 
-import paperlab.data.registry as registry
 from paperlab.core.exercises import check
 from paperlab.namsg import NAMSG, ObservationBoost, bench, configs, explore, theory
-from paperlab.namsg import data as ndata
 from paperlab.namsg import exercises as ex
 
 
@@ -18,7 +13,7 @@ class FakeOpt:
     def __init__(self):
         self.calls = 0
 
-    def boost(self, factor):
+    def boost(self, factor, lr_ratio=None):
         self.calls += 1
 
 
@@ -84,27 +79,6 @@ def test_optimizer_trajectories_shapes():
         explore.optimizer_trajectories(10, 5, lr_scale=0)
 
 
-def test_digits_split():
-    Xtr, ytr, Xte, yte = ndata.digits()
-    assert Xtr.shape == (1437, 64) and Xte.shape == (360, 64)
-    assert float(Xtr.min()) == 0.0 and float(Xtr.max()) == 1.0
-    assert len(torch.unique(ytr)) == 10 and len(torch.unique(yte)) == 10
-    with pytest.raises(ValueError, match="test_size"):
-        ndata.digits(test_size=1.5)
-
-
-def test_digits_corrupted_file_is_named(tmp_path, monkeypatch):
-    # serve the registry entry from $PAPERLAB_DATA_DIR instead of the installed package, with corrupt bytes
-    bad = tmp_path / "digits.csv.gz"
-    bad.write_bytes(gzip.compress(b"0,0\n"))
-    entry = dataclasses.replace(registry.REGISTRY["digits"], package=None, relpath="digits.csv.gz")
-    monkeypatch.setitem(registry.REGISTRY, "digits", entry)
-    monkeypatch.setenv("PAPERLAB_DATA_DIR", str(tmp_path))
-    with pytest.raises(registry.ChecksumError, match="digits.csv.gz") as err:
-        ndata.digits()
-    assert entry.sha256 in str(err.value) and "scikit-learn" in str(err.value)
-
-
 @pytest.mark.parametrize("budget", ["smoke", "lab", "paper"])
 def test_configs(budget):
     cfg = configs.for_budget(budget)
@@ -168,3 +142,52 @@ def test_char_corpus_and_gru():
         text.char_corpus(10)
     with pytest.raises(ValueError, match="steps"):
         text.train_char_gru("Adam", 0.01, ids, len(vocab), steps=2, seed=0)
+
+
+@pytest.mark.parametrize(("mu", "frac"), [(0.05, 0.5), (0.1, 1.0), (0.2, 2.0)])
+def test_namsg_class_on_the_quadratic_contracts_at_r_g(mu, frac):
+    # the optimizer class itself (not the scalar recurrence) against the closed form r_g(tau) (N4)
+    tau = frac * theory.tau_cb2(0.999, mu)
+    got = bench.quadratic_contraction(0.999, mu, tau, steps=3000)
+    assert got == pytest.approx(theory.gain_factor(0.999, mu, tau), rel=1e-2)
+    # and it equals the independent scalar simulation of the same rule
+    assert got == pytest.approx(theory.simulated_contraction(0.999, mu, tau, steps=3000), rel=1e-9)
+    with pytest.raises(ValueError, match="steps"):
+        bench.quadratic_contraction(0.999, mu, tau, steps=5)
+
+
+def test_boost_keeping_lr_changes_only_mu():
+    opt = NAMSG([torch.zeros(2, requires_grad=True)], lr=1.0, mu=0.05)
+    ObservationBoost(opt, at_epoch=1, lr_ratio=1.0).on_epoch_end(1.0)
+    assert opt.param_groups[0]["mu"] == pytest.approx(0.1) and opt.param_groups[0]["lr"] == 1.0
+    with pytest.raises(ValueError, match="lr_ratio"):
+        ObservationBoost(opt, lr_ratio=0.0)
+
+
+def test_rate_trigger_fires_in_a_real_run_and_tuned_sweep():
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(300, 64, generator=g), torch.randint(0, 10, (300,), generator=g)
+    data = (X, y, X[:50], y[:50])
+    h = bench.run("NAMSG-OBSB", "logreg", 1.0, 0, data, 12, 32)
+    assert len(h["boost_epochs"]) == 1 and 4 <= h["boost_epochs"][0] <= 12  # first rate window ends at epoch 4
+    out = bench.tuned_mu_sweep((0.0, 0.1), (0.03, 0.3), (0, 1), data, 2, 64, kind="logreg")
+    assert set(out) == {0.0, 0.1} and all(len(r["histories"]) == 2 for r in out.values())
+    assert all(r["best_lr"] in (0.03, 0.3) for r in out.values())
+    with pytest.raises(ValueError, match="non-empty"):
+        bench.tuned_mu_sweep((), (0.1,), (0,), data, 1, 64)
+
+
+def test_paper_budget_configs_build_and_step_at_full_size():
+    # every model of the paper budget's plan, at its full input width and batch size: one finite step
+    from paperlab.namsg import mnist
+
+    cfg, mcfg = configs.for_budget("paper"), mnist.for_budget("paper")
+    plan = bench.paper_plan(cfg, mcfg)
+    assert {(r["task"], r["kind"]) for r in plan} == {(t, k) for t in ("digits", "MNIST-5k") for k in ("logreg", "mlp")}
+    for r in plan:
+        assert r["steps"] == r["runs"] * r["epochs"] * -(-r["n_train"] // cfg.batch_size) > 0
+        for method in ("Adam", "NAMSG"):
+            assert bench.one_step_seconds(r["kind"], r["n_in"], cfg.batch_size, method) > 0
+    # the N7 timing model at its full size (5M parameters): one interleaved round of every optimizer
+    n, times = bench.step_times(cfg.time_params, 1)
+    assert n == cfg.time_params and all(len(v) == 1 and v[0] > 0 for v in times.values())

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from paperlab.core.exercises import check
+from paperlab.data.small import digits
 from paperlab.redsync import exercises as ex
-from paperlab.redsync.data import digits, shard_batches
+from paperlab.redsync.data import shard_batches
 
 
 def test_digits_shapes_classes_and_no_socket(monkeypatch):
