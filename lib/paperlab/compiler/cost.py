@@ -26,7 +26,7 @@ from paperlab.compiler.emulate import flops_per_point
 from paperlab.compiler.ir import PrimFunc
 from paperlab.sunway.arch import SW26010
 from paperlab.sunway.cost import compute_time
-from paperlab.sunway.dma import dma_time
+from paperlab.sunway.dma import check_block, dma_time
 
 __all__ = ["CostReport", "static_counts", "estimate"]
 
@@ -121,6 +121,7 @@ def estimate(
             sync += t
         nbytes += k * nb
         ndesc += k * c.n_desc
+    check_block(min(4 * c.run for c in info.caches), func.name)
     cp, d = (t_comp + sync) / n, db / n
     t_cpe = d + (n - 1) * max(cp, d) + cp if db > 0 else n * (cp + d)
     return CostReport(

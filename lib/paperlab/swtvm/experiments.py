@@ -120,7 +120,7 @@ def speedup_table(
     spec = spec or SW26010()
     rows = []
     for ly in layers:
-        naive = estimate(lower(S.naive_openacc_like(ly.op), spec))
+        naive = estimate(lower(S.naive_openacc_like(ly.op), spec), S.baseline_spec(spec))
         res = S.tuned(ly.op, budget, seed, spec=spec)
         if res.best is None:
             raise RuntimeError(f"{ly.net} {ly.name}: no LDM-feasible point in {budget} evaluations")
@@ -154,7 +154,7 @@ def recost(rows: list[dict], layers: list[LayerOp], spec: SW26010) -> list[dict]
     (a sensitivity check: the schedules stay fixed, only the model parameters change)."""
     out = []
     for r, ly in zip(rows, layers, strict=True):
-        naive = estimate(lower(S.naive_openacc_like(ly.op), spec))
+        naive = estimate(lower(S.naive_openacc_like(ly.op), spec), S.baseline_spec(spec))
         tuned = estimate(S.lower_point(ly.op, r["point"], spec=spec))
         out.append(
             {
