@@ -142,6 +142,7 @@ def speedup_table(
                 "ldm_kb": tuned.footprint / 1024,
                 "block_B": tuned.min_block_bytes,
                 "naive_block_B": naive.min_block_bytes,
+                "naive_small_dma_ms": naive.t_dma_small * 1e3,
                 "point": res.best,
                 "gflops_tuned": ly.op.flops / tuned.time / 1e9,
             }

@@ -53,3 +53,13 @@ def test_bad_inputs():
         calibrate.profile_estimate("resnet50", SW26010())
     with pytest.raises(ValueError, match="target_s"):
         calibrate.fit_mpe_mem_bw(SW26010(), -1.0)
+
+
+def test_speedup_at_is_the_closed_form():
+    from paperlab.swcaffe.scaling import grad_bytes, iteration_time, speedup_at
+
+    r = speedup_at("alexnet_bn", 64, 1024, "rhd_near", n_cg=1)
+    tc = net_estimate.estimate("alexnet_bn", 64, n_cg=1).iter_s
+    tm = iteration_time(1.0, grad_bytes("alexnet_bn"), 1024, "rhd_near")["t_allreduce"]
+    assert r.t_comp == pytest.approx(tc) and r.t_comm == pytest.approx(tm)
+    assert r.speedup == pytest.approx(1024 * tc / (tc + tm)) and r.batch == 64
