@@ -13,9 +13,11 @@ class AdMRLConfig:
 
     Loop: ``n_tasks`` task iterations, each ``stages`` x ``episodes`` real episodes of ``horizon`` steps;
     ``fit_steps`` Adam steps per stage; L-BFGS ``plan_iters`` (model) and ``oracle_iters`` x ``oracle_starts``
-    (true simulator); gap on a ``grid_n`` x ``grid_n`` grid every ``eval_every`` tasks.
-    Adversary (preset ``paper_step``): IFT + CG (``cg_iters``, ``damping``), projected step ``alpha``;
-    ``eta`` is the normalised step of the ``recommended`` rule.
+    (true simulator; one L-BFGS iteration costs about two simulator roll-outs, see ``planning.lbfgs_per_task``);
+    gap on a ``grid_n`` x ``grid_n`` grid every ``eval_every`` tasks.
+    Adversary: IFT + CG (``cg_iters``, ``damping``); ``step_rule="normalised"`` (default) takes the tangent-projected
+    step of length ``eta`` (the official ``"projected"`` rule, ``clip(u + alpha g)`` with alpha = 1, parks most tasks
+    on a face of the box when gradients have norms of 1-100).
     """
 
     budget: str
@@ -29,15 +31,15 @@ class AdMRLConfig:
     fit_steps: int = 150
     batch: int = 256
     noise: float = 0.3
-    plan_iters: int = 40
-    oracle_iters: int = 60
+    plan_iters: int = 100
+    oracle_iters: int = 200
     oracle_starts: int = 2
     grid_n: int = 5
     eval_every: int = 2
     action_bound: float | None = 3.0
     cg_iters: int = 50
     damping: float = 1e-3
-    step_rule: str = "projected"
+    step_rule: str = "normalised"
     alpha: float = 1.0
     eta: float = 0.5
     fd_eps: float = 0.05
@@ -63,8 +65,8 @@ def for_budget(budget: str) -> AdMRLConfig:
                 stages=1,
                 episodes=4,
                 fit_steps=20,
-                plan_iters=8,
-                oracle_iters=10,
+                plan_iters=20,
+                oracle_iters=40,
                 fd_iters=40,
                 oracle_starts=1,
                 grid_n=3,
@@ -76,14 +78,15 @@ def for_budget(budget: str) -> AdMRLConfig:
             ),
             "lab": AdMRLConfig(
                 "lab",
-                seeds=(0, 1, 2),
-                n_tasks=8,
+                seeds=tuple(range(8)),
+                n_tasks=6,
                 horizon=30,
                 stages=1,
                 episodes=16,
                 fit_steps=150,
-                plan_iters=30,
-                oracle_iters=50,
+                plan_iters=60,
+                oracle_iters=120,
+                oracle_starts=1,
                 grid_n=4,
             ),
             "paper": AdMRLConfig(

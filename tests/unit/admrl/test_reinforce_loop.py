@@ -76,28 +76,43 @@ def test_run_admrl_is_deterministic_and_compare_reads_interval():
     assert a.to_json() == b.to_json()
     assert loop.History.from_json(a.to_json()) == a
     assert len(a.eval_t) == cfg.n_tasks and len(a.grad_norm) == cfg.n_tasks
+    assert all(m <= p <= w for m, p, w in zip(a.mean_gap, a.p90_gap, a.worst_gap, strict=True))
     with pytest.raises(ValueError, match="sampler"):
         loop.run_admrl(fam, "maml", cfg, 0)
 
 
-def test_compare_paired_bootstrap():
+def test_run_seeds_in_parallel_equals_sequential():
+    cfg = configs.with_overrides(
+        configs.for_budget("smoke"), n_tasks=1, horizon=6, plan_iters=3, oracle_iters=3, grid_n=2, fit_steps=3
+    )
+    one, orc1 = loop.run_seeds("wind", cfg, [0, 1], ("adversarial", "uniform"), workers=1)
+    two, orc2 = loop.run_seeds("wind", cfg, [0, 1], ("adversarial", "uniform"), workers=2)
+    assert [h.to_json() for h in one["adversarial"] + one["uniform"]] == [h.to_json() for h in two["adversarial"] + two["uniform"]]
+    assert torch.equal(orc1[1][1], orc2[1][1]) and [h.seed for h in one["uniform"]] == [0, 1]
+    with pytest.raises(ValueError, match="samplers"):
+        loop.run_seeds("wind", cfg, [0], ("maml",))
+
+
+def test_compare_paired_t_interval():
     def h(seed, vals):
         return loop.History("x", seed, eval_t=list(range(len(vals))), worst_gap=vals)
 
     a = [h(s, [9.0] + v) for s, v in enumerate([[1.0, 1.0], [2.0, 2.0], [1.5, 1.5]])]
     b = [h(s, [9.0] + v) for s, v in enumerate([[3.0, 3.0], [4.0, 4.0], [3.5, 3.0]])]
-    out = loop.compare(a, b)
+    out = loop.compare(a, b, min_n=3)
     assert out["high"] < 0 and out["reading"] == "a lower"
+    assert loop.compare(a, b)["reading"] == "underpowered"  # 3 seeds < 8
     c = [h(s, [0.0, d]) for s, d in enumerate([0.48, 0.19, -9.40, -0.67])]
     z = [h(s, [0.0, 0.0]) for s in range(4)]
-    out = loop.compare(c, z)
+    out = loop.compare(c, z, min_n=4)
     assert np.isclose(out["mean"], -2.35) and out["low"] < 0 < out["high"] and out["reading"] == "undecided"
     with pytest.raises(ValueError, match="same seeds"):
         loop.compare(a, b[::-1])
 
 
 def test_configs():
-    assert configs.for_budget("lab").seeds == (0, 1, 2)
+    assert len(configs.for_budget("lab").seeds) >= 8  # a paired seed comparison needs n >= 8 (VERDICTS.md)
+    assert configs.for_budget("lab").step_rule == "normalised"
     with pytest.raises(ValueError):
         configs.for_budget("huge")
     with pytest.raises(ValueError, match="step_rule"):
