@@ -15,7 +15,7 @@ ONE_THREAD := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_
 NB_ENV  := $(ONE_THREAD) PAPERLAB_STRICT_EXERCISES=1
 STRIP_KEYS := metadata.papermill cell.metadata.papermill metadata.language_info.version
 
-.PHONY: setup data lab minatar reports report figures student test clean lock
+.PHONY: setup data lab minatar reports report figures student test clean lock tvm
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,13 @@ lab: setup
 # that it does not need for the environments, so it is installed on its own without them.
 minatar: setup
 	$(BIN)/pip install -q --no-deps minatar==1.0.15
+
+# Apache TVM 0.27 for the swTVM T6 cross-check (tests/unit/swtvm, notebooks/swtvm at lab). The wheels are
+# installed without their dependency pins, which conflict with the locked stack; what T6 needs is all here.
+TVM_PKGS := apache-tvm==0.27.0.post1 apache-tvm-ffi==0.1.15.post2 ml_dtypes==0.7.0
+tvm: setup
+	$(BIN)/pip install -q --no-deps $(TVM_PKGS)
+	$(BIN)/python -c "import tvm; print('apache-tvm', tvm.__version__)"
 
 reports: setup
 	$(ONE_THREAD) $(BIN)/paperlab run --budget lab --record

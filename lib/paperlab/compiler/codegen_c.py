@@ -74,6 +74,34 @@ def _strides(shape) -> list[int]:
     return out[::-1]
 
 
+def _counters(c) -> tuple[str, str]:
+    """The reply counter and the issued count of one LDM buffer (one pair per buffer, so that waiting for
+    one buffer's tile never waits for another buffer's prefetch)."""
+    return f"reply_{c.name}", f"want_{c.name}"
+
+
+def in_flight_at_compute(slave_c: str) -> set[str]:
+    """LDM buffers whose DMA get is still in flight when the first compute block starts (generated slave C).
+
+    Walks the kernel text in order: ``athread_get(PE_MODE, src, <dst buffer>..., &reply_X, ...)`` issues a
+    get into that buffer on counter ``reply_X``; ``while (reply_X != want_X)`` completes every get issued
+    on ``reply_X``. A double-buffered prefetch overlaps compute only if it is still in flight there.
+    """
+    import re
+
+    pending: list[tuple[str, str]] = []  # (buffer, counter)
+    for line in slave_c.splitlines():
+        m = re.search(r"athread_get\(PE_MODE, [^,]*, [^,]*?(\w+_ldm)\b[^,]*, [^,]*, &(\w+),", line)
+        if m:
+            pending.append((m.group(1), m.group(2)))
+        m = re.search(r"while \((\w+) != \w+\)", line)
+        if m:
+            pending = [p for p in pending if p[1] != m.group(1)]
+        if "compute block" in line:
+            return {buf for buf, _ in pending}
+    raise ValueError("slave_c has no compute block")
+
+
 def kernel_body(func: PrimFunc, target: str = "x86") -> list[str]:
     """Lines of the CPE kernel body (``target`` ``"x86"`` or ``"sunway"``); ``cpe`` holds the CPE id."""
     info = func.info
@@ -126,16 +154,18 @@ def kernel_body(func: PrimFunc, target: str = "x86") -> list[str]:
             )
         else:  # athread DMA: stride = bytes skipped between blocks, bsize = block bytes
             gap = 4 * (gstr - c.run)
+            r, w = _counters(c)
             call = (
-                f"athread_get(PE_MODE, {t} + {src}, {dst_buf} + {dst}, {4 * c.run * c.count}, &reply, 0, "
-                f"{gap}, {4 * c.run}); ++want;"
+                f"athread_get(PE_MODE, {t} + {src}, {dst_buf} + {dst}, {4 * c.run * c.count}, &{r}, 0, "
+                f"{gap}, {4 * c.run}); ++{w};"
                 if c.kind == "read"
-                else f"athread_put(PE_MODE, {dst_buf} + {dst}, {t} + {src}, {4 * c.run * c.count}, &reply, "
-                f"{gap}, {4 * c.run}); ++want;"
+                else f"athread_put(PE_MODE, {dst_buf} + {dst}, {t} + {src}, {4 * c.run * c.count}, &{r}, "
+                f"{gap}, {4 * c.run}); ++{w};"
             )
         lines.append(f"{inner}{'  ' if c.loop_dims else ''}{call}")
         if target == "sunway" and wait:
-            lines.append(f"{inner}while (reply != want) ;  /* dma_wait */")
+            r, w = _counters(c)
+            lines.append(f"{inner}while ({r} != {w}) ;  /* dma_wait */")
         lines.append(f"{ind}}}")
         L.extend(lines)
 
@@ -179,8 +209,9 @@ def kernel_body(func: PrimFunc, target: str = "x86") -> list[str]:
             elif isinstance(s, DmaWait):
                 c = s.cache
                 lp = info.leaves[c.pos]
-                if target == "sunway":
-                    L.append(f"{ind}while (reply != want) ;  /* dma_wait: the current tile has arrived */")
+                if target == "sunway":  # this buffer's own counter: other buffers' prefetches stay in flight
+                    r, w = _counters(c)
+                    L.append(f"{ind}while ({r} != {w}) ;  /* dma_wait: the current tile has arrived */")
                 L.append(
                     f"{ind}{c.name}_cur = {c.name} + (({names[lp]} - {bounds[lp][0]}) & 1) * {c.size};"
                     "  /* tile ready */"
@@ -271,11 +302,16 @@ def emit_sunway(func: PrimFunc) -> tuple[str, str]:
         for i, t in enumerate(func.params)
     )
     body = "\n".join("  " + ln for ln in kernel_body(func, "sunway"))
+    counters = "\n".join(
+        f"  volatile int {r} = 0; int {w} = 0;  /* DMA replies of {c.name} */"
+        for c in info.caches
+        for r, w in [_counters(c)]
+    )
     slave = (
         f"/* slave.c (CPE), build: sw5cc -slave -msimd -c slave.c */\n#include <slave.h>\n#include <math.h>\n"
         f"struct {n}_args {{ {fields}; }};\n{ldm}\n\n"
         f"void slave_{n}(struct {n}_args *a) {{\n  const int cpe = athread_get_id(-1);  /* 0..63 */\n"
-        f"  volatile int reply = 0; int want = 0;\n{unpack}\n{body}\n}}\n"
+        f"{counters}\n{unpack}\n{body}\n}}\n"
         f"/* LDM footprint {info.footprint} B of {info.spec.ldm_usable} B usable */\n"
     )
     return host, slave

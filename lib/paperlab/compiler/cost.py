@@ -26,7 +26,7 @@ from paperlab.compiler.emulate import flops_per_point
 from paperlab.compiler.ir import PrimFunc
 from paperlab.sunway.arch import SW26010
 from paperlab.sunway.cost import compute_time
-from paperlab.sunway.dma import dma_time
+from paperlab.sunway.dma import MIN_CALIBRATED_BLOCK, check_block, dma_time
 
 __all__ = ["CostReport", "static_counts", "estimate"]
 
@@ -48,6 +48,7 @@ class CostReport:
     n_active: int
     double_buffered: bool
     spawn: float = 0.0
+    t_dma_small: float = 0.0  # DMA seconds of buffers whose blocks are below the calibrated range (< 64 B)
 
     @property
     def bound(self) -> str:
@@ -108,19 +109,22 @@ def estimate(
     flops = float(n * block * flops_per_point(info))
     vec = info.kinds[-1] == "vectorize"
     t_comp = compute_time(flops, 1.0 if vec else 0.0, spec.eta_kernel if vec else spec.eta_naive, spec)
-    sync = db = 0.0
+    sync = db = small = 0.0
     nbytes = ndesc = 0
     for c in info.caches:
         k = info.n_exec(c.pos, cmax)
         nb = c.nbytes * dma_scale.get(c.name, 1.0)
         t = k * dma_time(nb, min(4 * c.run, nb), c.n_desc, n_active, spec=spec)
         t_comp += k * extra_comp.get(c.name, 0.0)
+        if 4 * c.run < MIN_CALIBRATED_BLOCK:
+            small += t
         if c.double_buffered:
             db += t
         else:
             sync += t
         nbytes += k * nb
         ndesc += k * c.n_desc
+    check_block(min(4 * c.run for c in info.caches), func.name)
     cp, d = (t_comp + sync) / n, db / n
     t_cpe = d + (n - 1) * max(cp, d) + cp if db > 0 else n * (cp + d)
     return CostReport(
@@ -137,4 +141,5 @@ def estimate(
         n_active=n_active,
         double_buffered=db > 0,
         spawn=spec.spawn_overhead,
+        t_dma_small=small,
     )

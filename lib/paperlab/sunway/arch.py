@@ -42,8 +42,15 @@ _CHIP_PROVENANCE: dict[str, Provenance] = {
     "fma_flops": Provenance("P", "fused multiply-add counts 2 flops (3.06 TFLOPS chip peak)", (1, 2)),
     "mpe_gflops": Provenance("A", "(3062.4 - 4 x 742.4) / 4 from the chip peak [P]", (10.0, 40.0)),
     "dram_peak_cg": Provenance("A", "DDR3-2133 x 16 B per core group [M inputs]", (20e9, 60e9)),
-    "dma_t0": Provenance("A", "least-squares fit to swCandle PE_CONT copy, 128 B-24 KB", (1e-6, 5e-6)),
-    "dma_bw_cg": Provenance("A", "fit to swCandle PE_CONT copy: 64 x bw_cpe", (10e9, 34.1e9)),
+    "dma_t0": Provenance(
+        "A",
+        "per-descriptor start-up: joint fit to swCandle PE_CONT + PE_STEP copy, 64 B-24 KB",
+        (0.3e-6, 3e-6),
+    ),
+    "dma_t_block": Provenance(
+        "A", "per-block cost: joint fit to swCandle PE_CONT + PE_STEP copy, 64 B-24 KB", (0.5e-6, 3e-6)
+    ),
+    "dma_bw_cg": Provenance("A", "joint fit to swCandle PE_CONT + PE_STEP copy: 64 x bw_cpe", (10e9, 34.1e9)),
     "eta_bcast": Provenance(
         "A", "444 GB/s delivered / (64 x 20.4 GB/s), swCandle BCAST_CONT 24 KB", (0.1, 1.0)
     ),
@@ -56,8 +63,24 @@ _CHIP_PROVENANCE: dict[str, Provenance] = {
         "D", "hand-tuned kernel efficiency; swDNN 54 % [P], Zhang et al. 81 % [P]", (0.3, 0.81)
     ),
     "eta_naive": Provenance("D", "naive scalar code efficiency", (0.05, 0.3)),
-    "eta_mpe": Provenance("D", "MPE efficiency on layer code", (0.02, 0.5)),
-    "mpe_mem_bw": Provenance("M", "MPE streaming bandwidth through its cache", (2e9, 20e9)),
+    "eta_mpe": Provenance(
+        "D",
+        "MPE efficiency on layer code; not constrained by the 2017 profile (BN/Scale are memory-bound)",
+        (0.02, 0.5),
+    ),
+    "eta_conv_code": Provenance(
+        "A",
+        "swCaffe's deployed conv code relative to the kernel models: fit to the 2017 profile's AlexNet-BN "
+        "conv time (11.0 s, batch 64, one CG); VGG-16 (112 s, batch 32) held out (paperlab.swcaffe.calibrate)",
+        (0.02, 1.0),
+    ),
+    "mpe_mem_bw": Provenance(
+        "A",
+        "effective streaming bandwidth of layer code on the MPE, fit to the 2017 swCaffe profile's BN + Scale "
+        "(37.9 s, AlexNet-BN, batch 64, paperlab.swcaffe.calibrate); the documented 2-20 GB/s [M] widened "
+        "down to 0.02 GB/s on that evidence",
+        (0.02e9, 20e9),
+    ),
 }
 
 _NET_PROVENANCE: dict[str, Provenance] = {
@@ -77,7 +100,7 @@ class SW26010:
 
     Fields (units): ``freq`` Hz; ``ldm_bytes``/``ldm_reserved`` bytes per CPE; ``mpe_gflops`` GFLOPS;
     ``dram_peak_cg``, ``dma_bw_cg`` (DMA saturation per core group), ``mpe_mem_bw`` bytes/s;
-    ``dma_t0`` s per DMA descriptor; ``rlc_latency_cycles`` cycles; ``spawn_overhead`` s;
+    ``dma_t0`` s per DMA descriptor, ``dma_t_block`` s per contiguous block; ``rlc_latency_cycles`` cycles; ``spawn_overhead`` s;
     ``eta_*`` dimensionless efficiencies in (0, 1].
     """
 
@@ -90,8 +113,9 @@ class SW26010:
     fma_flops: int = 2
     mpe_gflops: float = 23.2
     dram_peak_cg: float = 34.1e9
-    dma_t0: float = 2.17e-6
-    dma_bw_cg: float = 21.0e9
+    dma_t0: float = 0.81e-6
+    dma_t_block: float = 1.29e-6
+    dma_bw_cg: float = 20.85e9
     eta_bcast: float = 0.34
     rlc_latency_cycles: int = 11
     rlc_bytes_per_cycle: int = 32
@@ -99,7 +123,8 @@ class SW26010:
     eta_kernel: float = 0.6
     eta_naive: float = 0.2
     eta_mpe: float = 0.1
-    mpe_mem_bw: float = 8e9
+    mpe_mem_bw: float = 0.0659e9
+    eta_conv_code: float = 0.332
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -116,7 +141,7 @@ class SW26010:
             raise ValueError(
                 f"ldm_reserved ({self.ldm_reserved} B) must be below ldm_bytes ({self.ldm_bytes} B)"
             )
-        for name in ("eta_bcast", "eta_kernel", "eta_naive", "eta_mpe"):
+        for name in ("eta_bcast", "eta_kernel", "eta_naive", "eta_mpe", "eta_conv_code"):
             if getattr(self, name) > 1:
                 raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)}")
 
@@ -162,8 +187,11 @@ class SW26010:
 
     @property
     def dma_half_block(self) -> float:
-        """Block size (bytes) at which DMA reaches half its saturation: ``h = t0 * bw_cpe`` (~712 B)."""
-        return self.dma_t0 * self.dma_bw_cpe
+        """Block size (bytes) at which a long strided DMA reaches half its saturation: ``h = t_block * bw_cpe``.
+
+        About 427 B with the joint swCandle fit; one contiguous DMA per descriptor also pays ``dma_t0``.
+        """
+        return self.dma_t_block * self.dma_bw_cpe
 
     def ridge(self, block_bytes: float | None = None, eta: float = 1.0) -> float:
         """Roofline ridge point of one core group in flop/B: ``eta * cg_peak / bw``.

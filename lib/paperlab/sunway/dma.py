@@ -1,19 +1,25 @@
-"""DMA between main memory and LDM: the measured swCandle curve and the two-parameter model fitted to it.
+"""DMA between main memory and LDM: the measured swCandle curves and the model fitted to them.
 
-Model (one descriptor costs a fixed start-up ``t0``, then bytes flow at ``bw_cpe`` per CPE):
+Model (a descriptor costs a start-up ``t0``, each contiguous block of it ``t_block``, and the bytes share
+the core group's DMA bandwidth ``B_cg`` among the ``n_active`` CPEs):
 
-    t(s) = t0 + s / bw_cpe                       (one blocking DMA of s bytes, 64 CPEs at once)
-    bw_cg(b) = 64 s / t(s) = B_cg * b / (b + h), B_cg = 64 bw_cpe,  h = t0 * bw_cpe
+    t = n_desc * t0 + n_blocks * t_block + n_active * nbytes / B_cg        (one CPE's DMA phase)
+
+Both swCandle tables constrain it (:func:`fit_dma_joint`): the contiguous table (one block per
+descriptor, 64 CPEs) gives ``t(s) = t0 + t_block + s / bw_cpe`` with ``bw_cpe = B_cg / 64``; the strided
+table (one descriptor of many ``b``-byte blocks) gives the per-block time ``t_block + b / bw_cpe``, i.e.
+``bw_cg(b) = B_cg * b / (b + h)`` with ``h = t_block * bw_cpe``.
 
 Units: bytes, seconds, bytes/s (the swCandle table is in GB/s = 1e9 B/s and counts read + written bytes;
 the model's bytes are bytes moved by DMA in either direction, gets and puts charged alike).
-Range: calibrated on 128 B - 24 KB blocks; below 64 B the model underestimates bandwidth by 30-50 %
-(the measured small-DMA regime costs ~1.1 us per DMA), so schedules should use blocks >= 64 B.
+Range: calibrated on 64 B - 24 KB blocks; below 64 B the model underestimates bandwidth by 30-50 %
+(the measured small-DMA regime costs ~1.1 us per DMA): :func:`check_block` warns once per kernel.
 """
 
 from __future__ import annotations
 
 import csv
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,28 @@ from paperlab.sunway.arch import SW26010
 
 CALIBRATION_DIR = Path(__file__).resolve().parent / "calibration"
 _MODES = ("contiguous", "strided", "bcast")
+#: Smallest contiguous block (bytes) inside the calibrated range of the DMA model.
+MIN_CALIBRATED_BLOCK = 64
+_WARNED: set[str] = set()
+
+
+class SmallBlockWarning(UserWarning):
+    """A plan moves DMA blocks below the calibrated range (< 64 B), where the model is 30-50 % off."""
+
+
+def check_block(block_bytes: float, kernel: str) -> bool:
+    """Warn once per ``kernel`` when ``block_bytes`` is below :data:`MIN_CALIBRATED_BLOCK`; True if in range."""
+    if block_bytes >= MIN_CALIBRATED_BLOCK:
+        return True
+    if kernel not in _WARNED:
+        _WARNED.add(kernel)
+        warnings.warn(
+            f"kernel {kernel!r} moves {block_bytes:g}-byte DMA blocks, below the calibrated range "
+            f"(>= {MIN_CALIBRATED_BLOCK} B): the DMA model underestimates small-block bandwidth by 30-50 %",
+            SmallBlockWarning,
+            stacklevel=2,
+        )
+    return False
 
 
 def _positive(name: str, value, allow_array: bool = True) -> np.ndarray:
@@ -83,12 +111,10 @@ def dma_time(
 ) -> float:
     """Seconds for a DMA phase in which each of ``n_active`` CPEs moves ``nbytes``.
 
-    ``t = max(n_desc * t0 + nbytes / bw_cpe,  n_active * nbytes / bw_cg(block))``
-
-    The first term is one CPE's own cost (a start-up per descriptor, then its share of the bandwidth),
-    the second the core group's shared DMA engine at the bandwidth of the contiguous ``block_bytes``
-    (default: ``nbytes / n_desc``, i.e. each descriptor one contiguous block). With fewer active CPEs
-    the group bandwidth is shared among them (a [D] assumption: no single-CPE measurement exists).
+    ``t = n_desc * t0 + n_blocks * t_block + n_active * nbytes / B_cg`` with ``n_blocks = nbytes / block``
+    (``block_bytes`` defaults to ``nbytes / n_desc``: each descriptor one contiguous block). The bandwidth
+    ``B_cg`` of the core group is shared by the *active* CPEs (a [D] assumption: no single-CPE measurement
+    exists; with all 64 active each gets ``bw_cpe = B_cg / 64``, as in the swCandle runs).
     Broadcast mode reads the source once and delivers it to every CPE:
     ``t = nbytes / (eta_bcast * bw_cg(block))`` (calibrated on the one measured 24 KB point).
     """
@@ -108,9 +134,8 @@ def dma_time(
         raise ValueError(f"block_bytes ({block:g}) is larger than the transfer nbytes ({nbytes:g})")
     if broadcast:
         return nbytes / (spec.eta_bcast * bw_cg(block, spec))
-    per_cpe = n_desc * spec.dma_t0 + nbytes / spec.dma_bw_cpe
-    shared = n_active * nbytes / bw_cg(block, spec)
-    return max(per_cpe, shared)
+    n_blocks = max(float(n_desc), nbytes / block)
+    return n_desc * spec.dma_t0 + n_blocks * spec.dma_t_block + n_active * nbytes / spec.dma_bw_cg
 
 
 @dataclass(frozen=True)
@@ -136,10 +161,6 @@ class DmaFit:
     def rel_error(self, sizes, gbps) -> np.ndarray:
         """``(model - measured) / measured`` at the given points (e.g. held-out sizes)."""
         return self.predict_gbps(sizes) / np.asarray(gbps, dtype=float) - 1.0
-
-    def as_spec(self, spec: SW26010 | None = None) -> SW26010:
-        """A chip spec whose DMA parameters are this fit."""
-        return (spec or SW26010()).replace(dma_t0=self.t0, dma_bw_cg=self.B_cg)
 
 
 def fit_dma_model(sizes, gbps, weights: str = "abs", n_cpe: int = 64) -> DmaFit:
@@ -178,6 +199,96 @@ def fit_dma_model(sizes, gbps, weights: str = "abs", n_cpe: int = 64) -> DmaFit:
         residuals=np.zeros_like(s),
     )
     return DmaFit(**{**fit.__dict__, "residuals": fit.rel_error(s, bw / 1e9)})
+
+
+@dataclass(frozen=True)
+class JointDmaFit:
+    """Result of :func:`fit_dma_joint`: ``t0`` s per descriptor, ``t_block`` s per block, ``B_cg`` bytes/s.
+
+    ``h = t_block * B_cg / 64`` bytes is the half-bandwidth block of long strided descriptors.
+    """
+
+    t0: float
+    t_block: float
+    B_cg: float
+    n_cpe: int = 64
+
+    @property
+    def h(self) -> float:
+        return self.t_block * self.B_cg / self.n_cpe
+
+    def predict_gbps(self, mode: str, sizes) -> np.ndarray:
+        """Model GB/s per core group: ``"contiguous"`` (one block per DMA) or ``"strided"`` (long descriptors)."""
+        s = _positive("sizes", sizes)
+        if mode == "contiguous":
+            t = self.t0 + self.t_block + self.n_cpe * s / self.B_cg
+        elif mode == "strided":
+            t = self.t_block + self.n_cpe * s / self.B_cg
+        else:
+            raise ValueError(f"mode must be 'contiguous' or 'strided', got {mode!r}")
+        return self.n_cpe * s / t / 1e9
+
+    def as_spec(self, spec: SW26010 | None = None) -> SW26010:
+        """A chip spec whose DMA parameters are this fit."""
+        return (spec or SW26010()).replace(dma_t0=self.t0, dma_t_block=self.t_block, dma_bw_cg=self.B_cg)
+
+
+def calibration_points(min_block: int = MIN_CALIBRATED_BLOCK) -> list[tuple[str, float, float]]:
+    """``(mode, block_bytes, GB/s)`` of both swCandle copy tables from ``min_block`` up.
+
+    Strided rows are averaged over the transcribed strides (bandwidth depends on the block, not the stride).
+    """
+    pts = []
+    c = load_swcandle("contiguous", "copy")
+    pts += [("contiguous", float(b), float(g)) for b, g in zip(c["block_bytes"], c["gbps"], strict=True)]
+    st = load_swcandle("strided")
+    for b in np.unique(st["block_bytes"]):
+        pts.append(("strided", float(b), float(np.mean(st["gbps"][st["block_bytes"] == b]))))
+    return [p for p in pts if p[1] >= min_block]
+
+
+def fit_dma_joint(points, n_cpe: int = 64) -> JointDmaFit:
+    """Relative least-squares fit of ``(t0, t_block, B_cg)`` to ``(mode, block_bytes, GB/s)`` points.
+
+    A contiguous point is ``n_cpe`` CPEs each issuing one DMA of ``s`` bytes: ``t = t0 + t_block + s/bw_cpe``;
+    a strided point is one long descriptor of ``b``-byte blocks: per block ``t = t_block + b/bw_cpe``.
+    Rows are weighted by ``1/t`` (relative time error), so small and large blocks count alike.
+    """
+    pts = list(points)
+    if len(pts) < 3:
+        raise ValueError(f"points must hold at least 3 (mode, block, GB/s) rows, got {len(pts)}")
+    X, y = [], []
+    for mode, b, g in pts:
+        if mode not in ("contiguous", "strided"):
+            raise ValueError(f"mode must be 'contiguous' or 'strided', got {mode!r}")
+        b, g = float(_positive("block", b, False)), float(_positive("gbps", g, False))
+        t = n_cpe * b / (g * 1e9)
+        X.append([1.0 if mode == "contiguous" else 0.0, 1.0, b])
+        y.append(t)
+    X, y = np.array(X), np.array(y)
+    w = 1.0 / y
+    (t0, tb, inv_bw), *_ = np.linalg.lstsq(X * w[:, None], y * w, rcond=None)
+    if t0 <= 0 or tb <= 0 or inv_bw <= 0:
+        raise ValueError(f"the fit is unphysical (t0={t0:.3g} s, t_block={tb:.3g} s, 1/bw={inv_bw:.3g} s/B)")
+    return JointDmaFit(float(t0), float(tb), float(n_cpe / inv_bw), n_cpe)
+
+
+def held_out_errors(points, n_cpe: int = 64) -> list[dict]:
+    """Leave-one-out: refit without each point and report its relative bandwidth error (model/measured - 1)."""
+    pts = list(points)
+    out = []
+    for i, (mode, b, g) in enumerate(pts):
+        fit = fit_dma_joint(pts[:i] + pts[i + 1 :], n_cpe)
+        out.append(
+            {
+                "mode": mode,
+                "block_bytes": int(b),
+                "measured_gbps": g,
+                "model_gbps": float(fit.predict_gbps(mode, b)),
+                "rel_err": float(fit.predict_gbps(mode, b) / g - 1.0),
+            }
+        )
+    return out
 
 
 def dma_blocks(view: np.ndarray, itemsize: int | None = None) -> tuple[int, int]:

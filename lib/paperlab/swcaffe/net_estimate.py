@@ -3,6 +3,9 @@
 Per layer (forward; backward = 2 x forward [D]):
 - conv, direct route: :func:`conv_direct.direct_conv_time` + layout transforms of its input and output;
 - conv, im2col route: per image and group, im2col streaming + SUMMA GEMM (:func:`im2col_gemm.gemm_time`);
+  a 1x1 convolution with stride 1 and no padding skips im2col (Caffe's ``is_1x1_`` shortcut);
+- every conv time is divided by ``spec.eta_conv_code``, the efficiency of swCaffe's deployed conv code
+  relative to these kernel models, fitted on the 2017 profile (:mod:`paperlab.swcaffe.calibrate`);
 - fc: one GEMM ``out x in @ in x batch``;
 - other layers: streaming kernels on the CPEs (``eta_naive``), or on the MPE if their type is in ``on_mpe``.
 Plus the solver update (SGD with momentum: 3 reads + 2 writes of the parameters) [D].
@@ -43,9 +46,12 @@ class NetEstimate:
 
 
 def with_bn(model: list[Layer]) -> list[Layer]:
-    """Insert Caffe-style BatchNorm + Scale layers after every conv (AlexNet-BN of the 2017 profile)."""
+    """Insert Caffe-style BatchNorm + Scale layers after every conv and drop LRN (AlexNet-BN of the 2017
+    profile: "AlexNet with BatchNorm instead of LRN", ``models/alexnet/train_val_debug.prototxt``)."""
     out = []
     for ly in model:
+        if ly.type == "lrn":
+            continue
         out.append(ly)
         if ly.type == "conv":
             c, s = ly.out_shape, ly.out_elems
@@ -64,6 +70,11 @@ def _model(model) -> tuple[str, list[Layer]]:
     raise TypeError("model must be a model name or a list of Layer")
 
 
+def is_1x1(ly: Layer) -> bool:
+    """Caffe's ``is_1x1_``: kernel 1, stride 1, no padding; the input is the column matrix, no im2col."""
+    return ly.kernel == 1 and ly.stride == 1 and ly.pad == 0
+
+
 def layer_time(ly: Layer, batch: int, spec: SW26010, on_mpe=frozenset()) -> tuple[str, float]:
     """``(route, forward seconds)`` of one layer at ``batch`` images on one core group."""
     if ly.type == "conv":
@@ -75,11 +86,11 @@ def layer_time(ly: Layer, batch: int, spec: SW26010, on_mpe=frozenset()) -> tupl
             t += transform_cost(ly.in_elems * batch, spec=spec) + transform_cost(
                 ly.out_elems * batch, spec=spec
             )
-            return route, t
+            return route, t / spec.eta_conv_code
         g = ly.groups
-        per_img = im2col_cost(ni, h, w, ly.kernel, ho, wo, spec)
+        per_img = 0.0 if is_1x1(ly) else im2col_cost(ni, h, w, ly.kernel, ho, wo, spec)
         per_img += g * gemm_time(no // g, ho * wo, ni // g * ly.kernel**2, spec)
-        return route, batch * per_img
+        return route, batch * per_img / spec.eta_conv_code
     if ly.type == "fc":
         return "gemm", gemm_time(ly.out_shape[0], batch, ly.in_elems, spec)
     passes = STREAM_BYTES.get(ly.type, 2)
@@ -156,6 +167,7 @@ __all__ = [
     "NetEstimate",
     "conv_sweep",
     "estimate",
+    "is_1x1",
     "k40m_estimate",
     "layer_time",
     "mem_per_node_gb",

@@ -101,8 +101,25 @@ def fit_batch_for_target(
     algo: str = "rhd_near",
     spec: SW26010 | None = None,
     net: TaihuLightNet | None = None,
+    n_cg: int = 4,
 ) -> FitResult:
-    """:func:`fit_batch` with ``T_comp(B)`` from the single-node estimate of ``model``."""
+    """:func:`fit_batch` with ``T_comp(B)`` from the single-node estimate of ``model`` on ``n_cg`` core groups."""
     return fit_batch(
-        lambda b: estimate(model, b, spec).iter_s, grad_bytes(model), target, batches, p, algo, net
+        lambda b: estimate(model, b, spec, n_cg=n_cg).iter_s, grad_bytes(model), target, batches, p, algo, net
     )
+
+
+def speedup_at(
+    model,
+    batch: int,
+    p: int = 1024,
+    algo: str = "rhd_near",
+    spec: SW26010 | None = None,
+    net: TaihuLightNet | None = None,
+    n_cg: int = 4,
+) -> FitResult:
+    """Modelled speedup of ``model`` at ``p`` nodes and a fixed per-node ``batch`` (``target`` is 0: no fit)."""
+    tc = estimate(model, batch, spec, n_cg=n_cg).iter_s
+    t_comm = iteration_time(1.0, grad_bytes(model), p, algo, net)["t_allreduce"]
+    sp = p * tc / (tc + t_comm)
+    return FitResult(int(batch), float(sp), 0.0, float(tc), float(t_comm), float("nan"))

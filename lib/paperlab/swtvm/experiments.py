@@ -120,7 +120,7 @@ def speedup_table(
     spec = spec or SW26010()
     rows = []
     for ly in layers:
-        naive = estimate(lower(S.naive_openacc_like(ly.op), spec))
+        naive = estimate(lower(S.naive_openacc_like(ly.op), spec), S.baseline_spec(spec))
         res = S.tuned(ly.op, budget, seed, spec=spec)
         if res.best is None:
             raise RuntimeError(f"{ly.net} {ly.name}: no LDM-feasible point in {budget} evaluations")
@@ -142,6 +142,7 @@ def speedup_table(
                 "ldm_kb": tuned.footprint / 1024,
                 "block_B": tuned.min_block_bytes,
                 "naive_block_B": naive.min_block_bytes,
+                "naive_small_dma_ms": naive.t_dma_small * 1e3,
                 "point": res.best,
                 "gflops_tuned": ly.op.flops / tuned.time / 1e9,
             }
@@ -154,7 +155,7 @@ def recost(rows: list[dict], layers: list[LayerOp], spec: SW26010) -> list[dict]
     (a sensitivity check: the schedules stay fixed, only the model parameters change)."""
     out = []
     for r, ly in zip(rows, layers, strict=True):
-        naive = estimate(lower(S.naive_openacc_like(ly.op), spec))
+        naive = estimate(lower(S.naive_openacc_like(ly.op), spec), S.baseline_spec(spec))
         tuned = estimate(S.lower_point(ly.op, r["point"], spec=spec))
         out.append(
             {

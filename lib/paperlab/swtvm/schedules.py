@@ -15,6 +15,9 @@ looked at (brief §2.3):
   one channel and that channel's ``KH x KW`` weights per step; dense: 256-byte chunks of the input and of
   the weight row per neuron), scalar code, no double buffering.
 - :func:`tuned`: the tuner's best point under the LDM constraint, vectorised and double-buffered.
+
+What the paper says about its baseline and what this project assumes (:data:`BASELINE_ASSUMPTIONS`);
+:func:`baseline_spec` is the chip model the baseline is charged with.
 """
 
 from __future__ import annotations
@@ -25,7 +28,42 @@ from paperlab.compiler.schedule import Schedule, create_schedule
 from paperlab.compiler.tune import Space, TuneResult, search
 from paperlab.sunway.arch import SW26010
 
-__all__ = ["AXES", "divisors", "template", "naive_point", "naive_openacc_like", "space_for", "tuned"]
+__all__ = [
+    "AXES",
+    "BASELINE_ASSUMPTIONS",
+    "baseline_spec",
+    "divisors",
+    "template",
+    "naive_point",
+    "naive_openacc_like",
+    "space_for",
+    "tuned",
+]
+
+#: The T3 baseline: what swTVM's v1 abstract states [P] and what the project assumes [D].
+BASELINE_ASSUMPTIONS = (
+    "[P] known: the baseline is hand-optimised OpenACC (Sunway swacc) on the same SW26010 core group, "
+    "on the conv and FC layers of AlexNet and VGG-19; no per-layer code or numbers are public.",
+    "[D] parallelisation: swacc's parallel loop spreads the outermost output loop (output channel / "
+    "neuron) over the 64 CPEs, one output group at a time.",
+    "[D] data: copyin clauses stage the operands of each output group into LDM with no reuse across "
+    "output groups (conv: KH input rows of one channel + its KH x KW weights; FC: 256-byte chunks).",
+    "[D] compute: loops compiled by the same back end (sw5cc) at the tuned code's pipeline efficiency "
+    "eta_kernel, but scalar (no SIMD intrinsics): a 4x compute handicap, not eta_naive's 12x.",
+    "[D] no double buffering; DMA charged with the calibrated model (per descriptor t0, per block "
+    "t_block, shared bandwidth), the same model as the tuned code.",
+)
+
+
+def baseline_spec(spec: SW26010 | None = None) -> SW26010:
+    """The chip model the OpenACC-like baseline is charged with: scalar code at ``eta_kernel``.
+
+    The compiler's cost model charges non-vectorised loops at ``eta_naive``; the baseline's loops come from
+    the same optimising back end as the tuned code (assumption 4 of :data:`BASELINE_ASSUMPTIONS`).
+    """
+    spec = spec or SW26010()
+    return spec.replace(eta_naive=spec.eta_kernel)
+
 
 AXES = {  # knob names of the template: data axes, then reduction axes (definition order)
     "matmul": (("i", "j"), ("k",)),

@@ -4,7 +4,7 @@ import pytest
 from paperlab.sunway import cost
 from paperlab.sunway.arch import SW26010
 from paperlab.sunway.cost import CGSim, DmaOp, LDMOverflowError, Phase, RlcOp
-from paperlab.sunway.dma import bw_cg
+from paperlab.sunway.dma import bw_cg, dma_time
 
 
 def test_double_buffering_never_slower():
@@ -28,7 +28,7 @@ def test_cgsim_phase_times_and_imbalance():
     ph = Phase(flops=1e6, dma=(DmaOp(4096),), rlc=(RlcOp(1024, count=2),))
     t_comp, t_dma, t_rlc = ph.times(spec, 64)
     assert t_comp == pytest.approx(1e6 / (11.6e9 * 0.6))
-    assert t_dma == pytest.approx(max(spec.dma_t0 + 4096 / spec.dma_bw_cpe, 64 * 4096 / bw_cg(4096, spec)))
+    assert t_dma == pytest.approx(spec.dma_t0 + spec.dma_t_block + 4096 / spec.dma_bw_cpe)
     assert t_rlc == pytest.approx((2 * 11 + 32) / 1.45e9)
     tl = CGSim(spec).run([ph] * 3)
     assert tl.total == pytest.approx(spec.spawn_overhead + 3 * (t_comp + t_dma + t_rlc))
@@ -56,21 +56,22 @@ def test_ldm_check_hand_sum_and_overflow():
 
 def test_roofline_and_ridge():
     spec = SW26010()
-    assert spec.ridge() == pytest.approx(35.35, abs=0.01)
-    intensity, att = cost.roofline(spec, intensities=[1.0, 35.352380952380955, 100.0])
-    assert att[0] == pytest.approx(21e9) and att[1] == pytest.approx(spec.cg_peak) and att[2] == spec.cg_peak
+    assert spec.ridge() == pytest.approx(742.4 / 20.85, abs=0.01)
+    intensity, att = cost.roofline(spec, intensities=[1.0, 742.4 / 20.85, 100.0])
+    assert att[0] == pytest.approx(20.85e9) and att[1] == pytest.approx(spec.cg_peak) and att[2] == spec.cg_peak
     _, small = cost.roofline(spec, block_bytes=256, intensities=[1.0])
     assert small[0] == pytest.approx(bw_cg(256, spec))
 
 
 def test_offload_and_mpe():
     spec = SW26010()
-    assert cost.mpe_time(0, 8e9, spec) == pytest.approx(1.0)
+    assert cost.mpe_time(0, spec.mpe_mem_bw, spec) == pytest.approx(1.0)
     assert cost.mpe_time(2.32e9, 0, spec) == pytest.approx(1.0)
     tiny = cost.offload_time(64.0, 64 * 64.0, spec)
     assert tiny.total > spec.spawn_overhead
     big = cost.offload_time(0, 64 * 2**20, spec, block_bytes=8192)
-    assert big.bound == "dma" and 64 * 2**20 / big.total == pytest.approx(bw_cg(8192, spec), rel=0.02)
+    one_dma = dma_time(8192, spec=spec)  # every 8 KB chunk is one contiguous descriptor
+    assert big.bound == "dma" and 64 * 2**20 / big.total == pytest.approx(64 * 8192 / one_dma, rel=0.02)
 
 
 def test_estimate_layers_shapes():

@@ -100,6 +100,18 @@ def test_tvm_bridge_optional():
     assert "for" in src
 
 
+def test_t6_tvm_and_our_compiler_agree_with_numpy():
+    """T6: a tiled matmul and a conv built by TVM 0.27 and by paperlab.compiler equal numpy (and each other)."""
+    if not tvm_bridge.available():
+        with pytest.raises(ImportError, match=r"\[tvm\]"):
+            tvm_bridge.conv2d_tvm(4, 8, 8, 8, 3)
+        pytest.skip("apache-tvm not installed (optional [tvm] extra; `make tvm` installs it)")
+    res = tvm_bridge.cross_check(np.random.default_rng(0), n=64, conv=(8, 12, 12, 16, 3))
+    for op in ("matmul", "conv2d"):
+        for key in ("tvm_vs_numpy", "ours_vs_numpy", "tvm_vs_ours"):
+            assert res[op][key] <= 1e-5, (op, key, res[op][key])
+
+
 def test_with_rlc_never_slower_and_checks_buffer():
     op = ops.conv2d(32, 14, 14, 64, 3, pad=1)
     f = S.lower_point(op, {"f": 16, "y": 2, "x": 14, "c": 8, "vec": "f"})
