@@ -24,3 +24,18 @@ def test_source_hash_ignores_notebook_narrative_but_not_code(fake_repo):
     path.write_text(json.dumps(nb))
     assert provenance.source_hash(["notebooks/01_a.ipynb"]) != before
     assert provenance.source_hash(["missing.py"]) != provenance.source_hash([])
+
+
+def test_notebook_code_leaves_out_hidden_test_cells(tmp_path):
+    import json
+
+    from paperlab.core.provenance import notebook_code
+
+    def nb(*sources):
+        cells = [{"cell_type": "code", "source": s, "metadata": {}} for s in sources]
+        path = tmp_path / "n.ipynb"
+        path.write_text(json.dumps({"cells": cells}))
+        return notebook_code(path)
+
+    hidden = "# graded\n### BEGIN HIDDEN TESTS\nassert f(1) == 2\n### END HIDDEN TESTS"
+    assert nb("x = 1", hidden, "y = 2") == nb("x = 1", "y = 2")
