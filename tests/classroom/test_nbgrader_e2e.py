@@ -1,4 +1,4 @@
-"""nbgrader end to end: a course with two series' assignments, three submissions each, autograded.
+"""nbgrader end to end: two series as assignments, three submissions each, autograded with real nbgrader.
 
 Runs in the instructors' environment (`make classroom-test`, part of `make test`); skipped where
 nbgrader is not installed (the CI environment `.venv` deliberately lacks it).
@@ -6,8 +6,8 @@ nbgrader is not installed (the CI environment `.venv` deliberately lacks it).
 Submissions per assignment: ``solution`` (the release version with the solutions filled in),
 ``stubs`` (the release version as students get it) and ``cheat`` (each exercise returns the library's
 reference). Expected: full marks; zero on every test cell with the rest of every notebook executing;
-every check cell passed and every hidden-test cell failed. Autograde times go to
-``build/classroom/autograde_times.json``.
+every check cell passed and every hidden-test cell failed. Each series gets its own course folder so the
+two run in parallel. Autograde wall and CPU times per submission go to ``build/classroom/autograde_times.json``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,14 +36,19 @@ SERIES = ("swtvm", "swcaffe")
 STUDENTS = ("solution", "stubs", "cheat")
 
 
-def nbgrader(root: Path, *args: str) -> None:
+def nbgrader(root: Path, *args: str) -> dict[str, float]:
+    """Run an nbgrader command in the course folder; return its wall and CPU seconds (kernels included)."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     env.pop("PAPERLAB_BUDGET", None)  # the course's nbgrader_config.py must set it
     env.pop("PAPERLAB_STRICT_EXERCISES", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args], cwd=root, env=env, capture_output=True, text=True
-    )
-    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+    log = root / f"nbgrader-{args[0]}.log"
+    start = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env, stdout=out, stderr=out)
+        _, status, usage = os.wait4(proc.pid, 0)  # rusage of nbgrader and the kernels it waited for
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{log.read_text()}"
+    return {"wall_s": round(time.perf_counter() - start, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1)}
 
 
 def submission(root: Path, series: str, student: str) -> None:
@@ -62,27 +68,31 @@ def submission(root: Path, series: str, student: str) -> None:
     (target / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
 
 
+def grade_series(root: Path, series: str) -> dict:
+    """One course per series (so the two run in parallel without sharing a gradebook)."""
+    points = course.init(root, [series])
+    nbgrader(root, "generate_assignment", series, "--force")
+    for student in STUDENTS:
+        submission(root, series, student)
+    times = {student: nbgrader(root, "autograde", series, "--student", student) for student in STUDENTS}
+    nbgrader(root, "generate_feedback", series)
+    nbgrader(root, "export")
+    return {"root": root, "points": points[series], "autograde": times}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    points = course.init(root, list(SERIES))
-    times: dict[str, dict[str, float]] = {}
-    for series in SERIES:
-        nbgrader(root, "generate_assignment", series, "--force")
-        for student in STUDENTS:
-            submission(root, series, student)
-        times[series] = {}
-        for student in STUDENTS:
-            start = time.perf_counter()
-            nbgrader(root, "autograde", series, "--student", student)
-            times[series][student] = round(time.perf_counter() - start, 1)
-        nbgrader(root, "generate_feedback", series)
-    nbgrader(root, "export")
+    base = tmp_path_factory.mktemp("courses")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(len(SERIES)) as pool:
+        done = dict(zip(SERIES, pool.map(lambda s: grade_series(base / s, s), SERIES), strict=True))
     out = paths.build_dir() / "classroom"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "autograde_times.json").write_text(json.dumps(times, indent=1) + "\n")
-    shutil.copyfile(root / "grades.csv", out / "grades.csv")
-    return root, points, times
+    report = {s: done[s]["autograde"] for s in SERIES} | {"all_wall_s": round(time.perf_counter() - start, 1)}
+    (out / "autograde_times.json").write_text(json.dumps(report, indent=1) + "\n")
+    for s in SERIES:
+        shutil.copyfile(done[s]["root"] / "grades.csv", out / f"grades-{s}.csv")
+    return done
 
 
 def grades(root: Path, series: str, student: str) -> dict[str, tuple[float, float]]:
@@ -93,15 +103,15 @@ def grades(root: Path, series: str, student: str) -> dict[str, tuple[float, floa
 
 @pytest.mark.parametrize("series", SERIES)
 def test_solution_gets_full_marks(graded, series):
-    root, points, _ = graded
+    root, points = graded[series]["root"], graded[series]["points"]
     got = grades(root, series, "solution")
     assert got and all(score == top for score, top in got.values()), got
-    assert sum(top for _, top in got.values()) == points[series]
+    assert sum(top for _, top in got.values()) == points
 
 
 @pytest.mark.parametrize("series", SERIES)
 def test_stubs_get_zero_and_the_rest_runs(graded, series):
-    root, _, _ = graded
+    root = graded[series]["root"]
     got = grades(root, series, "stubs")
     assert got and all(score == 0 for score, _ in got.values()), got
     for path in sorted((root / "autograded" / "stubs" / series).glob("*.ipynb")):
@@ -115,7 +125,7 @@ def test_stubs_get_zero_and_the_rest_runs(graded, series):
 
 @pytest.mark.parametrize("series", SERIES)
 def test_library_calling_cheat_loses_the_hidden_points(graded, series):
-    root, _, _ = graded
+    root = graded[series]["root"]
     got = grades(root, series, "cheat")
     checks = {k: v for k, v in got.items() if k.endswith("-check")}
     hidden = {k: v for k, v in got.items() if k.endswith("-hidden")}
@@ -125,13 +135,13 @@ def test_library_calling_cheat_loses_the_hidden_points(graded, series):
 
 @pytest.mark.parametrize("series", SERIES)
 def test_feedback_and_export(graded, series):
-    root, points, _ = graded
+    root, points = graded[series]["root"], graded[series]["points"]
     for student in STUDENTS:
         names = sorted(p.stem for p in (root / "source" / series).glob("*.ipynb"))
         html = sorted(p.stem for p in (root / "feedback" / student / series).glob("*.html"))
         assert html == names
     with open(root / "grades.csv", newline="") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f) if r["assignment"] == series}
-    assert float(rows["solution"]["score"]) == points[series]
+    assert float(rows["solution"]["score"]) == points
     assert float(rows["stubs"]["score"]) == 0
-    assert float(rows["cheat"]["score"]) == points[series] / 2
+    assert float(rows["cheat"]["score"]) == points / 2

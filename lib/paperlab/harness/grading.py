@@ -106,7 +106,7 @@ def hidden_sources(series: str) -> dict[str, str]:
 
 
 def hidden_cell(ex: Exercise, code: str) -> dict:
-    """The hidden-test cell of an exercise (a deterministic cell id, so re-annotating changes nothing)."""
+    """The hidden-test cell of an exercise (``annotate`` renumbers the cell ids)."""
     source = f"{HIDDEN_HEADER}\n{HIDDEN_BEGIN}\n{code.rstrip()}\n{HIDDEN_END}"
     return {
         "cell_type": "code",
@@ -138,6 +138,8 @@ def annotate(nb: dict, hidden: dict[str, str]) -> dict:
     for ex in reversed(exercises):
         if ex.name in hidden:
             nb["cells"].insert(ex.check + 1, _node(hidden_cell(ex, hidden[ex.name])))
+    for i, cell in enumerate(nb["cells"]):
+        cell["id"] = str(i)  # what nbstripout writes: cell ids are positions
     return nb
 
 
