@@ -173,6 +173,8 @@ def _calls_into_library(fn: Callable[..., Any], args: tuple, kwargs: dict, allow
     def in_lib(code: Any) -> bool:
         return code.co_filename.startswith(root)
 
+    here = sys._getframe()  # fn is called from this frame: fn itself being library code counts too
+
     def profile(frame: Any, event: str, arg: Any) -> None:
         if event == "return":
             inside_allowed.discard(id(frame))
@@ -182,7 +184,7 @@ def _calls_into_library(fn: Callable[..., Any], args: tuple, kwargs: dict, allow
         qualname = f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_qualname}"
         if qualname in allow:
             inside_allowed.add(id(frame))
-        elif frame.f_back is None or not in_lib(frame.f_back.f_code):
+        elif frame.f_back is None or frame.f_back is here or not in_lib(frame.f_back.f_code):
             entered.append(qualname)
 
     previous = sys.getprofile()

@@ -73,8 +73,13 @@ def test_hidden_check_passes_an_independent_solution_and_fails_the_others():
         return np.array([[0.5, 0.5]])
 
     hidden_check("core.softmax", mine, cases)
-    with pytest.raises(AssertionError, match="calls the library"):
-        hidden_check("core.softmax", cheat, cases)
+    import functools
+
+    from paperlab.core.exercises import _softmax_reference
+
+    for bad in (cheat, _softmax_reference, functools.partial(_softmax_reference)):  # also the reference itself
+        with pytest.raises(AssertionError, match="calls the library"):
+            hidden_check("core.softmax", bad, cases)
     with pytest.raises(AssertionError, match="no solution"):
         hidden_check("core.softmax", stub, cases)
     with pytest.raises(AssertionError, match="hidden case 2"):
