@@ -126,7 +126,7 @@ def _node(cell: dict) -> Any:
 
 def annotate(nb: dict, hidden: dict[str, str]) -> dict:
     """Rewrite a notebook's nbgrader metadata and hidden-test cells from its markers (in place)."""
-    nb["cells"] = [c for c in nb["cells"] if not _is_hidden_cell(c)]
+    nb["cells"] = [c for c in nb["cells"] if not _source(c).startswith(HIDDEN_HEADER)]  # ours, rewritten below
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("nbgrader", None)
     exercises = find_exercises(nb)
