@@ -15,7 +15,7 @@ ONE_THREAD := PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_
 NB_ENV  := $(ONE_THREAD) PAPERLAB_STRICT_EXERCISES=1
 STRIP_KEYS := metadata.papermill cell.metadata.papermill metadata.language_info.version
 
-.PHONY: setup data lab minatar reports report figures student test clean lock tvm
+.PHONY: setup data lab minatar reports report figures student test clean lock tvm lab-env classroom-test
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,9 +33,33 @@ $(DATA)/%.tar.gz: | $(STAMP)
 	$(BIN)/pip download -q --no-deps --no-binary :all: $(subst -,==,$(notdir $*)) -d $(dir $@) \
 	  || echo "warning: could not fetch $(notdir $*); the notebooks that use it say so and fall back"
 
-lab: setup
-	$(BIN)/pip install -q -r requirements-lab.txt
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+# --- classroom (nbgrader) --------------------------------------------------------------------------------
+# .venv-lab: JupyterLab, Notebook 7 and nbgrader layered on .venv (a .pth file puts .venv's packages behind
+# its own), so .venv, which runs papermill and nbval in CI, never gets JupyterLab. docs/teaching.md.
+LAB_VENV  := .venv-lab
+LAB_STAMP := $(LAB_VENV)/.stamp
+LAB_RUN   := PATH=$(CURDIR)/$(LAB_VENV)/bin:$$PATH JUPYTER_PATH=$(CURDIR)/$(VENV)/share/jupyter
+
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	rm -rf $(LAB_VENV)
+	$(PY) -m venv --without-pip $(LAB_VENV)
+	$(BIN)/python -c "import sysconfig; print('import site; site.addsitedir(%r)' % sysconfig.get_paths()['purelib'])" \
+	  > "$$($(LAB_VENV)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/paperlab_base.pth"
+	$(LAB_VENV)/bin/python -m pip install -q -r requirements-lab.txt
+	$(LAB_VENV)/bin/python -m pip check
+	printf '#!%s\nfrom jupyter_core.command import main\nmain()\n' "$(CURDIR)/$(LAB_VENV)/bin/python" > $(LAB_VENV)/bin/jupyter
+	chmod +x $(LAB_VENV)/bin/jupyter
+	touch $@
+
+lab-env: $(LAB_STAMP)
+
+lab: setup $(LAB_STAMP)
+	$(LAB_RUN) $(LAB_VENV)/bin/jupyter-lab notebooks/00_start_here.ipynb
+
+# nbgrader end to end (tests/classroom): a course, two assignments, three submissions each, autograded.
+classroom-test: setup $(LAB_STAMP)
+	$(ONE_THREAD) $(LAB_RUN) $(LAB_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/classroom
+# --- end classroom --------------------------------------------------------------------------------------
 
 # MinAtar for the EMDQN/DRDRL paper budget. Its package over-declares dependencies (seaborn, pandas, ...)
 # that it does not need for the environments, so it is installed on its own without them.
@@ -77,6 +101,7 @@ test: setup
 	  build/reports/notebooks
 	$(BIN)/paperlab student --verify
 	$(MAKE) book-test lab-test LAB_SERIES=$(CI_LAB_SERIES)
+	$(MAKE) classroom-test
 	@test -z "$$(git status --porcelain -- figures results)" \
 	  || { echo "the test run wrote into figures/ or results/:"; git status --porcelain -- figures results; exit 1; }
 

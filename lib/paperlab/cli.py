@@ -1,4 +1,4 @@
-"""The ``paperlab`` command: list, budget, run, student, figures, readme, claims, book."""
+"""The ``paperlab`` command: list, budget, run, student, figures, readme, claims, book, course."""
 
 from __future__ import annotations
 
@@ -49,7 +49,18 @@ def _student(args: argparse.Namespace) -> int:
         )
     bad = [c for c in checks if not c.ok]
     print(f"{len(checks) - len(bad)} of {len(checks)} exercises verified")
-    return 1 if bad else 0
+    from paperlab.harness import grading
+
+    hidden = grading.verify_hidden(notebooks)
+    for h in hidden:
+        mark = "ok" if h.ok else "FAIL"
+        print(
+            f"{mark:>4}  {h.name:<32} hidden tests: solution passes: {h.solution_passes}  stub fails: "
+            f"{h.stub_fails}  library-calling cheat fails: {h.cheat_fails}"
+        )
+    bad_hidden = [h for h in hidden if not h.ok]
+    print(f"{len(hidden) - len(bad_hidden)} of {len(hidden)} hidden-test cells verified")
+    return 1 if bad or bad_hidden else 0
 
 
 def _figures(args: argparse.Namespace) -> int:
@@ -120,6 +131,35 @@ def _claims(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from paperlab.harness import course, discover, grading
+
+    if args.action == "init":
+        if len(args.target) != 1:
+            raise ValueError("usage: paperlab course init DIR [--series NAME ...]")
+        points = course.init(
+            Path(args.target[0]), args.series, budget=args.budget, timeout=args.timeout, force=args.force
+        )
+        for name, pts in points.items():
+            print(f"assignment {name:<12} {pts:>3} points")
+        print(f"nbgrader course in {args.target[0]}: cd there and run `nbgrader generate_assignment <series>`")
+        return 0
+    notebooks = discover.select(args.target)
+    if args.action == "annotate":
+        changed = grading.annotate_all(notebooks)
+        print(f"nbgrader metadata: {len(changed)} of {len(notebooks)} notebooks changed")
+        return 0
+    problems = [
+        f"{discover.rel(nb)}: {p}" for nb in notebooks for p in grading.problems(grading.read(nb))
+    ]
+    hidden = [h for h in grading.verify_hidden(notebooks) if not h.ok]
+    problems += [f"{h.notebook}: hidden tests of {h.name} do not tell solution, stub and cheat apart" for h in hidden]
+    print("\n".join(problems) or "nbgrader metadata and hidden tests are consistent")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="paperlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true")
     p.add_argument("--manifests", metavar="DIR", help="only write manifests for the screenshots in DIR")
     p.set_defaults(func=_book)
+    p = sub.add_parser("course", help="nbgrader: `init DIR` a course; `annotate`/`check` notebook metadata")
+    p.add_argument("action", choices=["init", "annotate", "check"])
+    p.add_argument("target", nargs="*", help="init: the course folder; annotate/check: series (default all)")
+    p.add_argument("--series", nargs="+", default=None, help="init: assignments to create (default all)")
+    p.add_argument("--budget", default="smoke", help="init: budget for autograding (default smoke)")
+    p.add_argument("--timeout", type=int, default=120, help="init: seconds per cell when autograding")
+    p.add_argument("--force", action="store_true", help="init: overwrite an existing course's config")
+    p.set_defaults(func=_course)
 
     sub.add_parser("list", help="list notebooks").set_defaults(func=_list)
     sub.add_parser("claims", help="print the lab scorecards").set_defaults(func=_claims)

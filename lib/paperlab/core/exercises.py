@@ -152,3 +152,85 @@ register(
     cases=lambda rng: [((rng.normal(size=(3, 5)) * s,), {}) for s in (1.0, 50.0, 500.0)],
     hint="subtract the row maximum before exponentiating, then divide by the row sum",
 )
+
+
+HiddenCase = tuple[tuple, dict, Any]
+
+
+def _calls_into_library(fn: Callable[..., Any], args: tuple, kwargs: dict, allow: set[str]) -> tuple[Any, list[str]]:
+    """Call ``fn`` and list the paperlab functions it entered directly (other than those in ``allow``).
+
+    An entry is a Python frame in the paperlab package whose caller is outside it; nothing is listed
+    while an allowed function runs.
+    """
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    entered: list[str] = []
+    inside_allowed: set[int] = set()  # ids of the frames of allowed functions still running
+
+    def in_lib(code: Any) -> bool:
+        return code.co_filename.startswith(root)
+
+    here = sys._getframe()  # fn is called from this frame: fn itself being library code counts too
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "return":
+            inside_allowed.discard(id(frame))
+            return
+        if event != "call" or inside_allowed or not in_lib(frame.f_code):
+            return
+        qualname = f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_qualname}"
+        if qualname in allow:
+            inside_allowed.add(id(frame))
+        elif frame.f_back is None or frame.f_back is here or not in_lib(frame.f_back.f_code):
+            entered.append(qualname)
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        got = fn(*args, **kwargs)
+    finally:
+        sys.setprofile(previous)
+    return got, entered
+
+
+def hidden_check(
+    name: str,
+    fn: Callable[..., Any],
+    cases: list[HiddenCase],
+    allow: tuple[str, ...] = (),
+) -> None:
+    """Hidden test of an exercise: ``fn`` on independent cases, without calling the library.
+
+    Args:
+        name: the exercise (its tolerances are used).
+        fn: the learner's function.
+        cases: ``[(args, kwargs, expected), ...]`` whose expected values were computed by hand or by
+            a route other than the library reference (written out in the hidden-test cell).
+        allow: qualified names (``module.function``) of paperlab functions the exercise may call,
+            e.g. ``("paperlab.sunway.dma.bw_cg",)``.
+
+    Raises:
+        AssertionError: ``fn`` is a stub, raises, differs from an expected value, or enters the
+            paperlab library (the reference or anything else in it) other than through ``allow``.
+    """
+    ex = get(name)
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    if not cases:
+        raise ValueError("cases must hold at least one (args, kwargs, expected) triple")
+    for i, (args, kwargs, expected) in enumerate(cases):
+        try:
+            got, entered = _calls_into_library(fn, _clone(args), _clone(kwargs), set(allow))
+        except NotImplementedError:
+            raise AssertionError(f"exercise {name} has no solution") from None
+        if entered:
+            raise AssertionError(
+                f"exercise {name}: hidden case {i + 1} calls the library ({', '.join(sorted(set(entered)))}); "
+                "write the computation yourself"
+            )
+        if not same(got, expected, ex.rtol, ex.atol):
+            raise AssertionError(f"exercise {name}: hidden case {i + 1} of {len(cases)} gives a wrong value")
+    print(f"[ok] {name}: passed {len(cases)} hidden cases")

@@ -25,13 +25,17 @@ TRACKED_PACKAGES = ("torch", "numpy", "matplotlib", "scipy", "gymnasium", "torch
 
 
 def notebook_code(path: Path) -> str:
-    """The concatenated source of a notebook's code cells (narrative edits do not change it)."""
+    """The concatenated source of a notebook's code cells (narrative edits do not change it).
+
+    nbgrader's hidden-test cells are left out: they only grade exercises and draw nothing.
+    """
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return "\n# ---\n".join(
+    sources = (
         "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
         for c in nb.get("cells", [])
         if c.get("cell_type") == "code"
     )
+    return "\n# ---\n".join(s for s in sources if "### BEGIN HIDDEN TESTS" not in s)
 
 
 # Shared machinery whose edits must not make every figure stale; data loaders (paperlab.data.*) do count.

@@ -18,7 +18,7 @@ from paperlab.harness import discover
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-CHECK_CALL = re.compile(r"""check\(\s*["']([\w.]+)["']\s*,\s*([A-Za-z_]\w*)""")
+CHECK_CALL = re.compile(r"""(?<![\w.])check\(\s*["']([\w.]+)["']\s*,\s*([A-Za-z_]\w*)""")
 
 
 def strip_solutions(source: str) -> str:

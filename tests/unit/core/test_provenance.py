@@ -68,3 +68,16 @@ def test_save_result_rejects_bad_names_and_provenance_keys(fake_repo):
         provenance.save_result("demo", "e1-smoke", "smoke", {})
     with pytest.raises(ValueError, match="provenance keys"):
         provenance.save_result("demo", "e1", "smoke", {"git_revision": "x"})
+def test_notebook_code_leaves_out_hidden_test_cells(tmp_path):
+    import json
+
+    from paperlab.core.provenance import notebook_code
+
+    def nb(*sources):
+        cells = [{"cell_type": "code", "source": s, "metadata": {}} for s in sources]
+        path = tmp_path / "n.ipynb"
+        path.write_text(json.dumps({"cells": cells}))
+        return notebook_code(path)
+
+    hidden = "# graded\n### BEGIN HIDDEN TESTS\nassert f(1) == 2\n### END HIDDEN TESTS"
+    assert nb("x = 1", hidden, "y = 2") == nb("x = 1", "y = 2")
