@@ -27,6 +27,20 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     best_epoch: int = -1
     frequencies: list[np.ndarray] = field(default_factory=list)
+    stopped_early: bool = False
+
+    def converged(self, tol: float = 0.01) -> bool:
+        """VERDICTS.md section 3: early stopping fired, or the best validation loss improved by less than
+        ``tol`` (relative) over the last fifth of the epochs. A model with nothing to train counts as converged."""
+        if self.stopped_early or len(self.train_loss) == 0:
+            return True
+        n = len(self.val_loss)
+        k = max(1, -(-n // 5))  # ceil(n / 5) epochs form the last fifth
+        if n <= k:
+            return False  # too few epochs to tell
+        before = min(self.val_loss[: n - k])
+        after = min(self.val_loss)
+        return (before - after) <= tol * abs(before)
 
 
 def _loss_fn(loss: str, delta: float) -> nn.Module:
@@ -124,6 +138,7 @@ def fit(
         else:
             waited += 1
             if waited >= patience and epoch + 1 >= min_epochs:
+                hist.stopped_early = True
                 break
     model.load_state_dict(best_state)
     model.eval()
