@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import stats
 
 MIN_TIMING_REPEATS = 7
 MIN_SEEDS = 8
@@ -92,6 +91,8 @@ def _check_level(level: float) -> None:
 
 def t_interval(values: Sequence[float], *, level: float = 0.9, min_n: int = MIN_SEEDS) -> Estimate:
     """Mean of ``values`` with a Student-t interval (two-sided, ``level``) and the one-sample t-test p."""
+    from scipy import stats
+
     _check_level(level)
     x = _clean(values, "values")
     n, mean = x.size, float(x.mean())
@@ -111,6 +112,8 @@ def sign_interval(values: Sequence[float], *, level: float = 0.9, min_n: int = M
     ``1 - 2 P(Binomial(n, 1/2) <= k-1)`` is at least ``level``; when no ``k`` reaches it (n <= 4 at 90 %)
     the interval is unbounded. ``p_value`` is the exact two-sided sign test of a zero median.
     """
+    from scipy import stats
+
     _check_level(level)
     x = np.sort(_clean(values, "values"))
     n = x.size

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 from paperlab.core import paths
+from paperlab.core.claims import PAPER_KINDS, measured_text
 from paperlab.harness import discover
+from paperlab.harness.readme import verdict_text
 from paperlab.harness.runner import RunResult, reports_dir
 
 
@@ -34,13 +36,14 @@ def write_index(results: list[RunResult], budget: str) -> Path:
     cards = []
     for card in scorecards(budget):
         lines = "".join(
-            f"<tr><td>{html.escape(row['id'])}</td><td>{html.escape(row['claim'])}</td>"
-            f"<td>{html.escape(str(row['paper']))}</td><td>{html.escape(str(row['measured']))}</td>"
-            f"<td>{html.escape(row['criterion'])}</td><td><b>{html.escape(row['verdict'])}</b></td></tr>"
-            for row in card["rows"]
+            f"<tr><td>{html.escape(row['id'])}</td><td>{html.escape(str(row.get('kind', '')))}</td>"
+            f"<td>{html.escape(row['claim'])}</td><td>{html.escape(str(row['paper']))}</td>"
+            f"<td>{html.escape(measured_text(row))}</td><td>{html.escape(row['criterion'])}</td>"
+            f"<td><b>{html.escape(verdict_text(row, limit=400))}</b></td></tr>"
+            for row in sorted(card["rows"], key=lambda r: r.get("kind") not in PAPER_KINDS)
         )
         cards.append(
-            f"<h3>{html.escape(card['paper'])}</h3><table><tr><th>id</th><th>claim</th><th>paper</th>"
+            f"<h3>{html.escape(card['paper'])}</h3><table><tr><th>id</th><th>kind</th><th>claim</th><th>paper</th>"
             f"<th>ours</th><th>criterion</th><th>verdict</th></tr>{lines}</table>"
         )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>paperlab reports ({budget})</title>
