@@ -5,7 +5,7 @@ evaluation on every test window, several seeds."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -78,6 +78,19 @@ def real_cell(dataset: str, horizon: int, series: ts.Series, cfg: configs.JTFTBu
         series.source,
         patience=min(tr["patience"], cfg.patience),
     )
+
+
+LINEAR = ("DLinear", "NLinear")
+
+
+def for_model(cell: Cell, model: str) -> Cell:
+    """``cell`` with ``model``'s training recipe: DLinear and NLinear on a real cell use
+    ``configs.LINEAR_TRAINING`` (constant rate, MSE loss, patience 3, no min_epochs); every other model and
+    every fallback cell keep the JTFT script's settings."""
+    if model not in LINEAR or cell.fallback or cell.dataset not in configs.LINEAR_TRAINING:
+        return cell
+    t = configs.LINEAR_TRAINING[cell.dataset]
+    return replace(cell, lr=t["lr"], schedule="constant", loss="mse", patience=t["patience"], min_epochs=0)
 
 
 def dlinear_gate_cell(dataset: str, series: ts.Series, cfg: configs.JTFTBudget) -> Cell:

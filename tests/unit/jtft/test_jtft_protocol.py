@@ -133,3 +133,14 @@ def test_interleaved_slopes_recover_a_quadratic_cost():
     assert bench.time_slopes_interleaved({"q": Quadratic}, {"q": [96, 192]}, 2, 1, repeats=1)["q"]["slopes"] == []
     with pytest.raises(ValueError, match="repeats"):
         bench.time_slopes_interleaved({"q": Quadratic}, {"q": [96]}, 2, 1, repeats=0)
+
+
+def test_for_model_gives_the_linear_models_their_own_recipe():
+    cfg = configs.for_budget("lab")
+    x, _ = lead_lag(1200, 3, rho=1.0, seed=0)
+    synth = ex.small_cell("lead_lag", x, 12, cfg, "generator")
+    assert ex.for_model(synth, "DLinear") is synth  # fallback cells keep one recipe
+    real = ex.Cell("etth1", 96, synth.splits, synth.jtft, 1e-4, "onecycle", 128, 1.0, 0, 100, 1, "file", patience=10)
+    lin = ex.for_model(real, "NLinear")
+    assert (lin.lr, lin.schedule, lin.loss, lin.patience) == (5e-3, "constant", "mse", 3) and lin.batch == 128
+    assert ex.for_model(real, "JTFT") is real and real.lr == 1e-4
