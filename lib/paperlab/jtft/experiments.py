@@ -95,7 +95,8 @@ def for_model(cell: Cell, model: str) -> Cell:
 
 def dlinear_gate_cell(dataset: str, series: ts.Series, cfg: configs.JTFTBudget) -> Cell:
     """DLinear at its published configuration (``configs.PUBLISHED``: look-back, batch, lr, MSE loss,
-    LTSF-Linear's patience 3) for the base-learner gate; every other model uses the JTFT cell's L."""
+    LTSF-Linear's patience 3 and its halving learning rate) for the base-learner gate; every other model uses
+    the JTFT cell's L."""
     pub = configs.PUBLISHED[dataset]
     tr = configs.TRAINING[dataset]
     jcfg = JTFTConfig.from_script(
@@ -108,7 +109,7 @@ def dlinear_gate_cell(dataset: str, series: ts.Series, cfg: configs.JTFTBudget) 
         splits,
         jcfg,
         pub["dlinear_lr"],
-        "constant",
+        "halving",
         pub["dlinear_batch"],
         1.0,
         0,

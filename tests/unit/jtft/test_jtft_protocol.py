@@ -144,3 +144,18 @@ def test_for_model_gives_the_linear_models_their_own_recipe():
     lin = ex.for_model(real, "NLinear")
     assert (lin.lr, lin.schedule, lin.loss, lin.patience) == (5e-3, "constant", "mse", 3) and lin.batch == 128
     assert ex.for_model(real, "JTFT") is real and real.lr == 1e-4
+
+
+def test_halving_schedule_halves_the_rate_every_epoch():
+    cfg = configs.for_budget("smoke")
+    x, _ = lead_lag(1200, 3, rho=1.0, seed=0)
+    cell = ex.small_cell("lead_lag", x, 12, cfg, "generator")
+    cell.schedule, cell.lr, cell.epochs, cell.patience = "halving", 0.01, 3, 10
+    run = ex.train_one("DLinear", cell, 0, "smoke", max_steps=2)
+    assert run.history.lrs == pytest.approx([0.01, 0.005, 0.0025])
+    cell.schedule = "constant"
+    assert ex.train_one("DLinear", cell, 0, "smoke", max_steps=2).history.lrs == pytest.approx([0.01] * 3)
+    from paperlab.jtft.train import fit
+
+    with pytest.raises(ValueError, match="schedule"):
+        fit(run.net, None, None, epochs=1, lr=0.1, schedule="cosine")
