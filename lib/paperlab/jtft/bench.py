@@ -60,6 +60,60 @@ def time_fwd_bwd(
     return rows
 
 
+def time_slopes_interleaved(
+    factories: dict[str, Callable[[int], nn.Module]],
+    seq_lens: dict[str, Sequence[int]],
+    c_in: int,
+    batch: int,
+    repeats: int = 7,
+    min_len: int = 384,
+    seed: int = 0,
+) -> dict[str, dict]:
+    """Interleaved timing of forward + backward for every (model, L), ``repeats`` rounds.
+
+    Every model is built once per L and warmed up once; each round times every (model, L) once, in an
+    order rotated every round, so machine load hits all contenders alike. Returns, per model,
+    ``{"L": [...], "seconds": [[round 0 per L], ...], "slopes": [one log-log slope over L >= min_len per
+    round]}``: the per-round slopes are the sample behind the timing verdict.
+    """
+    if repeats <= 0:
+        raise ValueError(f"repeats must be positive, got {repeats}")
+    jobs = []
+    for name, factory in factories.items():
+        for seq_len in seq_lens[name]:
+            torch.manual_seed(seed)
+            model = factory(seq_len).train()
+            x = torch.randn(batch, seq_len, c_in)
+            jobs.append((name, seq_len, model, x))
+
+    def step(model: nn.Module, x: torch.Tensor) -> float:
+        t0 = time.perf_counter()
+        model(x).square().mean().backward()
+        dt = time.perf_counter() - t0
+        model.zero_grad(set_to_none=True)
+        return dt
+
+    for _, _, model, x in jobs:  # warm-up
+        step(model, x)
+    times = {(name, seq_len): [] for name, seq_len, _, _ in jobs}
+    for rnd in range(repeats):
+        k = rnd % len(jobs)
+        for name, seq_len, model, x in jobs[k:] + jobs[:k]:
+            times[(name, seq_len)].append(step(model, x))
+    out = {}
+    for name in factories:
+        lens = list(seq_lens[name])
+        per_round = [[times[(name, L)][r] for L in lens] for r in range(repeats)]
+        fit = [i for i, L in enumerate(lens) if L >= min_len]
+        slopes = (
+            [loglog_slope([lens[i] for i in fit], [row[i] for i in fit]) for row in per_round]
+            if len(fit) >= 2
+            else []
+        )
+        out[name] = {"L": lens, "seconds": per_round, "slopes": slopes}
+    return out
+
+
 def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Least-squares slope k of log y = k log x + c (t = a·L^k gives k)."""
     x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)

@@ -1,7 +1,8 @@
 """Training with early stopping on the validation loss, and evaluation over every test window.
 
 Loss: Huber(δ) on standardised values for training and validation (the official ``--use_huber_loss``),
-MSE and MAE for the reported test metrics. Adam, constant or OneCycle schedule. The best validation
+MSE and MAE for the reported test metrics. Adam, constant, OneCycle or halving (LTSF-Linear's "type1": the
+rate halves after every epoch) schedule. The best validation
 state is restored at the end; the test split is never looked at during training.
 """
 
@@ -27,6 +28,21 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     best_epoch: int = -1
     frequencies: list[np.ndarray] = field(default_factory=list)
+    stopped_early: bool = False
+    lrs: list[float] = field(default_factory=list)  # the learning rate at the start of each epoch
+
+    def converged(self, tol: float = 0.01) -> bool:
+        """VERDICTS.md section 3: early stopping fired, or the best validation loss improved by less than
+        ``tol`` (relative) over the last fifth of the epochs. A model with nothing to train counts as converged."""
+        if self.stopped_early or len(self.train_loss) == 0:
+            return True
+        n = len(self.val_loss)
+        k = max(1, -(-n // 5))  # ceil(n / 5) epochs form the last fifth
+        if n <= k:
+            return False  # too few epochs to tell
+        before = min(self.val_loss[: n - k])
+        after = min(self.val_loss)
+        return (before - after) <= tol * abs(before)
 
 
 def _loss_fn(loss: str, delta: float) -> nn.Module:
@@ -74,8 +90,8 @@ def fit(
         raise ValueError(f"epochs must be positive, got {epochs}")
     if lr <= 0:
         raise ValueError(f"lr must be positive, got {lr}")
-    if schedule not in ("constant", "onecycle"):
-        raise ValueError(f"schedule must be 'constant' or 'onecycle', got {schedule!r}")
+    if schedule not in ("constant", "onecycle", "halving"):
+        raise ValueError(f"schedule must be 'constant', 'onecycle' or 'halving', got {schedule!r}")
     crit = _loss_fn(loss, delta)
     hist = History()
     params = [p for p in model.parameters() if p.requires_grad]
@@ -96,6 +112,7 @@ def fit(
     if f0 is not None:  # frequencies[0] is the initial f, then one entry per epoch
         hist.frequencies.append(f0)
     for epoch in progress(range(epochs), budget=budget, desc=desc):
+        hist.lrs.append(float(opt.param_groups[0]["lr"]))
         model.train()
         total = 0.0
         for step, (x, y) in enumerate(train):
@@ -109,6 +126,9 @@ def fit(
             if sched is not None:
                 sched.step()
             total += float(out.detach())
+        if schedule == "halving":  # LTSF-Linear's "type1": the rate halves after every epoch
+            for group in opt.param_groups:
+                group["lr"] = lr * 0.5 ** (epoch + 1)
         hist.train_loss.append(total / steps)
         hist.val_loss.append(_val_loss(model, val, crit))
         f = _freqs(model)
@@ -124,6 +144,7 @@ def fit(
         else:
             waited += 1
             if waited >= patience and epoch + 1 >= min_epochs:
+                hist.stopped_early = True
                 break
     model.load_state_dict(best_state)
     model.eval()
