@@ -124,7 +124,7 @@ def build_job(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m paperlab.redsync.train`` under torchrun."""
+    """Entry point of ``python -m paperlab.redsync.train`` under torchrun (a worker process: it ends the process)."""
     from paperlab.redsync.train import merge, train_job
 
     args = parse_args(argv)
@@ -148,7 +148,20 @@ def main(argv: list[str] | None = None) -> int:
             tmp = out.with_suffix(out.suffix + ".tmp")
             tmp.write_text(json.dumps(merged, indent=1))
             os.replace(tmp, out)
-    return 0
+    _leave(0)
+    return 0  # pragma: no cover - _leave does not return
+
+
+def _leave(code: int) -> None:  # pragma: no cover - runs in torchrun workers
+    """Leave the worker process without running C++ static destructors.
+
+    The process group is destroyed and every result is written. Under load a gloo/TCPStore thread can otherwise
+    abort the interpreter's teardown ("terminate called without an active exception", SIGABRT) after a successful
+    run, and torchrun would report the job as failed.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
