@@ -167,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     def runner_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("papers", nargs="*", help="series names or notebook paths (default: all)")
         p.add_argument("--workers", type=int, default=2)
-        p.add_argument("--cell-timeout", type=int, default=900, help="seconds per cell")
+        p.add_argument(
+            "--cell-timeout", type=int, default=None, help="seconds per cell (default: the budget's notebook limit)"
+        )
         p.add_argument("--no-html", action="store_true")
         p.add_argument(
             "--notebook-timeout",

@@ -1,3 +1,5 @@
+import pytest
+
 from paperlab.harness.runner import _setup_cell_index, compute_time
 
 
@@ -71,3 +73,12 @@ def test_channel_reads_poll_in_short_slices(monkeypatch):
     ready_at = float("inf")
     with pytest.raises(Empty):
         asyncio.run(AsyncZMQSocketChannel.get_msg(None, timeout=0.2))
+
+
+def test_cell_timeout_follows_the_budget_notebook_limit():
+    from paperlab.harness.runner import NOTEBOOK_TIMEOUT_S, default_cell_timeout
+
+    assert default_cell_timeout("lab") == NOTEBOOK_TIMEOUT_S["lab"] == 1800
+    assert default_cell_timeout("smoke") == 180
+    with pytest.raises(ValueError, match="budget"):
+        default_cell_timeout("huge")
