@@ -56,6 +56,8 @@ class History:
     nan_events: list = field(default_factory=list)
     estimator: str = "exact"
     grad_cosine: list = field(default_factory=list)
+    repeat_cosine: list = field(default_factory=list)
+    shadow_grads: list = field(default_factory=list)
     adversary_real_samples: list = field(default_factory=list)
 
     def to_json(self) -> str:
@@ -141,7 +143,9 @@ def run_admrl(
     ``oracle``: a precomputed ``grid_oracle`` (share it across samplers of the same seed);
     ``model_step``: replace the learned model by a fixed simulator (e.g. ``family.step``: the perfect-model floor);
     ``estimator`` in ``ESTIMATORS``: the adversary's gradient; ``shadow``: also compute the other estimator at each
-    adversary step and record the cosine between the two in ``History.grad_cosine`` (adversarial sampler only).
+    adversary step and record the cosine between the two in ``History.grad_cosine`` (adversarial sampler only), the
+    cosine between two independent REINFORCE draws at the same point in ``repeat_cosine`` (its sampling noise), and
+    the gradients and implicit terms in ``shadow_grads``.
     ``History.adversary_real_samples``: real transitions the REINFORCE route sampled per step (0 for the exact route,
     whose real-system terms come from the differentiable simulator; neither is added to ``real_samples``).
     """
@@ -205,8 +209,18 @@ def run_admrl(
                 grads["reinforce"] = gap_gradient_reinforce(*args, gen_rf, **reinforce_kwargs(cfg))
             g_psi, parts = grads[estimator]
             if shadow:
+                again = gap_gradient_reinforce(*args, gen_rf, **reinforce_kwargs(cfg))[0]
                 a, b = grads["exact"][0], grads["reinforce"][0]
-                hist.grad_cosine.append(round(float(a @ b / (a.norm() * b.norm()).clamp_min(1e-300)), 6))
+                hist.grad_cosine.append(round(_cosine(a, b), 6))
+                hist.repeat_cosine.append(round(_cosine(b, again), 6))
+                hist.shadow_grads.append(
+                    {
+                        "exact": [round(x, 6) for x in a.tolist()],
+                        "reinforce": [round(x, 6) for x in b.tolist()],
+                        "exact_implicit": [round(x, 6) for x in grads["exact"][1]["implicit"].tolist()],
+                        "reinforce_implicit": [round(x, 6) for x in grads["reinforce"][1]["implicit"].tolist()],
+                    }
+                )
             hist.adversary_real_samples.append(parts.get("real_samples_used", 0))
             g_u = g_psi * box.scale  # d psi / d u = (hi - lo) / 2
             if cfg.step_rule == "projected":
@@ -228,6 +242,10 @@ def run_admrl(
             hist.mean_gap.append(round(float(gaps.nanmean()), 6))
             hist.grid_gaps.append([round(x, 6) for x in gaps.tolist()])
     return hist
+
+
+def _cosine(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float(a @ b / (a.norm() * b.norm()).clamp_min(1e-300))
 
 
 def reinforce_kwargs(cfg) -> dict:

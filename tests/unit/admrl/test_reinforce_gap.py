@@ -174,6 +174,10 @@ def test_run_admrl_estimators_and_shadow():
     shadowed = loop.run_admrl(fam, "adversarial", cfg, 0, shadow=True)
     assert shadowed.psi == plain.psi and shadowed.worst_gap == plain.worst_gap  # the shadow does not steer
     assert len(shadowed.grad_cosine) == cfg.n_tasks and all(-1 <= c <= 1 for c in shadowed.grad_cosine)
+    assert len(shadowed.repeat_cosine) == cfg.n_tasks and all(-1 <= c <= 1 for c in shadowed.repeat_cosine)
+    sg = shadowed.shadow_grads[0]
+    e, r = torch.tensor(sg["exact"]), torch.tensor(sg["reinforce"])
+    assert abs(float(e @ r / (e.norm() * r.norm())) - shadowed.grad_cosine[0]) < 1e-5
     assert plain.grad_cosine == [] and plain.adversary_real_samples == [0] * cfg.n_tasks
     rf = loop.run_admrl(fam, "adversarial", cfg, 0, estimator="reinforce")
     assert rf.to_json() == loop.run_admrl(fam, "adversarial", cfg, 0, estimator="reinforce").to_json()
