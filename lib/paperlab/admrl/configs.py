@@ -15,7 +15,8 @@ class AdMRLConfig:
     ``fit_steps`` Adam steps per stage; L-BFGS ``plan_iters`` (model) and ``oracle_iters`` x ``oracle_starts``
     (true simulator; one L-BFGS iteration costs about two simulator roll-outs, see ``planning.lbfgs_per_task``);
     gap on a ``grid_n`` x ``grid_n`` grid every ``eval_every`` tasks.
-    Adversary: IFT + CG (``cg_iters``, ``damping``); ``step_rule="normalised"`` (default) takes the tangent-projected
+    Adversary: IFT + CG (``cg_iters``, ``damping``), or the REINFORCE route (``reinforce_*``: Gaussian noise, GAE
+    lambda, real and model trajectories per step, normal-equation damping); ``step_rule="normalised"`` (default) takes the tangent-projected
     step of length ``eta`` (the official ``"projected"`` rule, ``clip(u + alpha g)`` with alpha = 1, parks most tasks
     on a face of the box when gradients have norms of 1-100).
     """
@@ -46,6 +47,11 @@ class AdMRLConfig:
     fd_iters: int = 120
     reinforce_n: tuple[int, ...] = (1000, 4000)
     reinforce_horizon: int = 60  # gamma^60 = 0.002: the exact (infinite-horizon) references apply
+    reinforce_sigma: float = 0.3  # the loop's REINFORCE route: Gaussian policy noise
+    reinforce_lam: float = 0.95  # GAE lambda (official)
+    reinforce_real: int = 512  # real trajectories per adversary step (for g and the two d_psi V terms)
+    reinforce_model: int = 2048  # model trajectories per adversary step (for H and J)
+    reinforce_damping: float = 0.1  # the official normal-equation damping
     explore_tasks: int = 4
     ood_tasks: int = 4
     lq_mc_episodes: int = 2000
@@ -72,6 +78,8 @@ def for_budget(budget: str) -> AdMRLConfig:
                 grid_n=3,
                 eval_every=1,
                 reinforce_n=(300, 1200),
+                reinforce_real=64,
+                reinforce_model=256,
                 explore_tasks=2,
                 ood_tasks=1,
                 lq_mc_episodes=500,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from paperlab.admrl import adversary, gap
+from paperlab.admrl import adversary, gap, reinforce
 from paperlab.core.exercises import register
 
 
@@ -38,6 +38,41 @@ def _step_cases(rng):
     ]
 
 
+def _hvp_cases(rng):
+    out = []
+    for n, p in ((1, 2), (5, 3), (40, 6)):
+        scores = torch.tensor(rng.normal(size=(n, p)))
+        X = rng.normal(size=(n, p, p))
+        hess = torch.tensor(-(X @ X.transpose(0, 2, 1)))  # symmetric, like a Hessian of log pi
+        out.append(((scores, hess, torch.tensor(rng.normal(size=n)), torch.tensor(rng.normal(size=p))), {}))
+    return out
+
+
+def _gae_cases(rng):
+    out = []
+    for n, H, gamma, lam in ((1, 3, 0.9, 0.0), (2, 5, 0.9, 1.0), (3, 6, 0.99, 0.95)):
+        out.append(
+            ((torch.tensor(rng.normal(size=(n, H))), torch.tensor(rng.normal(size=(n, H + 1))), gamma, lam), {})
+        )
+    return out
+
+
+register(
+    "admrl.reinforce_hvp",
+    reference=reinforce.score_hvp,
+    cases=_hvp_cases,
+    hint="per row: w * (s * (s . v) + Hl @ v); then the mean over rows. No p x p outer product is needed",
+    rtol=1e-8,
+    atol=1e-10,
+)
+register(
+    "admrl.gae",
+    reference=lambda rewards, values, gamma, lam: reinforce.gae(rewards, values, gamma, lam),
+    cases=_gae_cases,
+    hint="delta_t = r_t + gamma V_{t+1} - V_t; scan backwards: A_t = delta_t + gamma lam A_{t+1}, A_H = 0",
+    rtol=1e-8,
+    atol=1e-10,
+)
 register(
     "admrl.implicit_term",
     reference=gap.implicit_term,

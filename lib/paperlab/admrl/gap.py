@@ -100,7 +100,10 @@ def gap_gradient(
     if solver not in ("cg", "normal_equations"):
         raise ValueError(f"solver must be 'cg' or 'normal_equations', got {solver!r}")
     if not getattr(family, "differentiable", False):
-        raise ValueError('this family is not differentiable: use estimator="reinforce"')
+        raise ValueError(
+            "this family is not differentiable: use the REINFORCE route "
+            '(reinforce_gap.gap_gradient_reinforce, or run_admrl(..., estimator="reinforce"))'
+        )
     psi = family.box.check(psi).detach()
 
     def v_true(th, ps):

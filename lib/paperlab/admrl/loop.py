@@ -5,6 +5,12 @@ sampler); ``stages`` x {collect ``episodes`` real episodes with the current plan
 the model on all data, re-plan in the model}; for the adversary, one IFT gradient step on the gap; every
 ``eval_every`` tasks, the gap on the grid: plan in the model from zeros, value on the true simulator, against the
 cached oracle V*. All samplers use the same real-sample count per task (the oracle terms are free: say so).
+
+The adversary's gradient comes from ``estimator="exact"`` (autodiff IFT, :func:`paperlab.admrl.gap.gap_gradient`) or
+``"reinforce"`` (the paper's score-function route, :func:`paperlab.admrl.reinforce_gap.gap_gradient_reinforce`);
+``shadow=True`` also computes the other one at the same ``(psi, theta_hat, theta*)`` and records the cosine between
+them without letting it steer (C3 measured inside the loop; its random draws come from their own generator, so a
+shadowed run takes the same tasks as an unshadowed one).
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from paperlab.admrl import adversary, planning
 from paperlab.admrl.dynamics import DynamicsModel, fit
 from paperlab.admrl.gap import gap_gradient
 from paperlab.admrl.policies import act, n_params
+from paperlab.admrl.reinforce_gap import gap_gradient_reinforce
 
 SAMPLERS = ("adversarial", "uniform", "gauss")
+ESTIMATORS = ("exact", "reinforce")
 NAN_HINT = "use bounded actions (action_bound)"
 
 
@@ -46,6 +54,11 @@ class History:
     grad_norm: list = field(default_factory=list)
     cg_residual: list = field(default_factory=list)
     nan_events: list = field(default_factory=list)
+    estimator: str = "exact"
+    grad_cosine: list = field(default_factory=list)
+    repeat_cosine: list = field(default_factory=list)
+    shadow_grads: list = field(default_factory=list)
+    adversary_real_samples: list = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -122,25 +135,36 @@ def run_admrl(
     seed: int,
     oracle: tuple[torch.Tensor, torch.Tensor] | None = None,
     model_step=None,
+    estimator: str = "exact",
+    shadow: bool = False,
 ) -> History:
     """One run of ``cfg.n_tasks`` task iterations with ``sampler`` in ``SAMPLERS``.
 
     ``oracle``: a precomputed ``grid_oracle`` (share it across samplers of the same seed);
-    ``model_step``: replace the learned model by a fixed simulator (e.g. ``family.step``: the perfect-model floor).
+    ``model_step``: replace the learned model by a fixed simulator (e.g. ``family.step``: the perfect-model floor);
+    ``estimator`` in ``ESTIMATORS``: the adversary's gradient; ``shadow``: also compute the other estimator at each
+    adversary step and record the cosine between the two in ``History.grad_cosine`` (adversarial sampler only), the
+    cosine between two independent REINFORCE draws at the same point in ``repeat_cosine`` (its sampling noise), and
+    the gradients and implicit terms in ``shadow_grads``.
+    ``History.adversary_real_samples``: real transitions the REINFORCE route sampled per step (0 for the exact route,
+    whose real-system terms come from the differentiable simulator; neither is added to ``real_samples``).
     """
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
     box = family.box
     grid, v_star = grid_oracle(family, cfg, seed) if oracle is None else oracle
     s0 = eval_states(family, cfg, seed)
     gen_data = torch.Generator().manual_seed(seed)
     gen_task = torch.Generator().manual_seed(30_000 + seed)
     gen_oracle = torch.Generator().manual_seed(40_000 + seed)
+    gen_rf = torch.Generator().manual_seed(50_000 + seed)
     torch.manual_seed(seed)
     model = DynamicsModel(family.state_dim, family.act_dim, cfg.hidden)
     step = model.step if model_step is None else model_step
     data: list[tuple[torch.Tensor, ...]] = []
-    hist = History(sampler, seed)
+    hist = History(sampler, seed, estimator=estimator)
     u = box.u0()
     for t in range(cfg.n_tasks):
         if t > 0 and sampler == "uniform":
@@ -177,18 +201,27 @@ def run_admrl(
                 gen_oracle,
                 cfg.action_bound,
             )
-            g_psi, parts = gap_gradient(
-                step,
-                family,
-                psi,
-                theta,
-                theta_star[0],
-                s0,
-                cfg.horizon,
-                cfg.action_bound,
-                cfg.cg_iters,
-                cfg.damping,
-            )
+            args = (step, family, psi, theta, theta_star[0], s0, cfg.horizon)
+            grads = {}
+            if estimator == "exact" or shadow:
+                grads["exact"] = gap_gradient(*args, cfg.action_bound, cfg.cg_iters, cfg.damping)
+            if estimator == "reinforce" or shadow:
+                grads["reinforce"] = gap_gradient_reinforce(*args, gen_rf, **reinforce_kwargs(cfg))
+            g_psi, parts = grads[estimator]
+            if shadow:
+                again = gap_gradient_reinforce(*args, gen_rf, **reinforce_kwargs(cfg))[0]
+                a, b = grads["exact"][0], grads["reinforce"][0]
+                hist.grad_cosine.append(round(_cosine(a, b), 6))
+                hist.repeat_cosine.append(round(_cosine(b, again), 6))
+                hist.shadow_grads.append(
+                    {
+                        "exact": [round(x, 6) for x in a.tolist()],
+                        "reinforce": [round(x, 6) for x in b.tolist()],
+                        "exact_implicit": [round(x, 6) for x in grads["exact"][1]["implicit"].tolist()],
+                        "reinforce_implicit": [round(x, 6) for x in grads["reinforce"][1]["implicit"].tolist()],
+                    }
+                )
+            hist.adversary_real_samples.append(parts.get("real_samples_used", 0))
             g_u = g_psi * box.scale  # d psi / d u = (hi - lo) / 2
             if cfg.step_rule == "projected":
                 u = adversary.projected_step(u, g_u, cfg.alpha, box.periodic)
@@ -211,27 +244,52 @@ def run_admrl(
     return hist
 
 
+def _cosine(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float(a @ b / (a.norm() * b.norm()).clamp_min(1e-300))
+
+
+def reinforce_kwargs(cfg) -> dict:
+    """The REINFORCE route's settings from a config (``reinforce_*`` fields)."""
+    return {
+        "bound": cfg.action_bound,
+        "sigma": cfg.reinforce_sigma,
+        "lam": cfg.reinforce_lam,
+        "n_real": cfg.reinforce_real,
+        "n_model": cfg.reinforce_model,
+        "damping": cfg.reinforce_damping,
+    }
+
+
 def _one_seed(args) -> tuple[int, tuple[torch.Tensor, torch.Tensor], dict[str, History]]:
-    family_name, cfg, seed, samplers = args
+    family_name, cfg, seed, samplers, estimator, shadow = args
     from paperlab.admrl.tasks import make_family
 
     torch.set_num_threads(1)
     family = make_family(family_name)
     oracle = grid_oracle(family, cfg, seed)
-    return seed, oracle, {s: run_admrl(family, s, cfg, seed, oracle) for s in samplers}
+    return seed, oracle, {s: run_admrl(family, s, cfg, seed, oracle, estimator=estimator, shadow=shadow) for s in samplers}
 
 
 def run_seeds(
-    family_name: str, cfg, seeds, samplers: tuple[str, ...] = SAMPLERS, workers: int = 1
+    family_name: str,
+    cfg,
+    seeds,
+    samplers: tuple[str, ...] = SAMPLERS,
+    workers: int = 1,
+    estimator: str = "exact",
+    shadow: bool = False,
 ) -> tuple[dict[str, list[History]], dict[int, tuple[torch.Tensor, torch.Tensor]]]:
     """Every sampler on every seed (one seed per job, ``workers`` forked processes; the result does not depend on
-    ``workers``). Returns ``({sampler: [History per seed]}, {seed: grid_oracle})``, seeds in the given order."""
+    ``workers``). Returns ``({sampler: [History per seed]}, {seed: grid_oracle})``, seeds in the given order.
+    ``estimator`` and ``shadow`` go to :func:`run_admrl`."""
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     bad = [s for s in samplers if s not in SAMPLERS]
     if bad:
         raise ValueError(f"samplers must be drawn from {SAMPLERS}, got {bad}")
-    jobs = [(family_name, cfg, seed, tuple(samplers)) for seed in seeds]
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    jobs = [(family_name, cfg, seed, tuple(samplers), estimator, shadow) for seed in seeds]
     if workers == 1 or len(jobs) == 1:
         done = [_one_seed(j) for j in jobs]
     else:

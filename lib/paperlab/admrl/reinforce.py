@@ -44,6 +44,55 @@ def rewards_to_go(r: torch.Tensor, gamma: float) -> torch.Tensor:
     return torch.stack(out[::-1], 1)
 
 
+def gae(
+    rewards: torch.Tensor,
+    values: torch.Tensor,
+    gamma: float,
+    lam: float,
+    terminated: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Generalised advantage estimates by a reverse scan (linear memory, differentiable in ``rewards``): ``[n, H]``.
+
+    ``rewards [n, H]``; ``values [n, H + 1]`` or ``[H + 1]`` (``values[..., H]`` bootstraps a truncated end: pass 0
+    for a finite-horizon objective); ``terminated [n, H]`` (bool, optional): no bootstrap past a terminal step.
+    ``delta_t = r_t + gamma (1 - d_t) V_{t+1} - V_t``, ``A_t = delta_t + gamma lam (1 - d_t) A_{t+1}``.
+    ``lam = 1`` gives rewards-to-go minus ``V_t``; ``lam = 0`` gives the TD residuals ``delta_t``.
+    """
+    if rewards.ndim != 2:
+        raise ValueError(f"rewards must be [n, H], got shape {tuple(rewards.shape)}")
+    n, H = rewards.shape
+    values = torch.as_tensor(values, dtype=rewards.dtype)
+    if values.shape[-1] != H + 1 or values.ndim not in (1, 2) or (values.ndim == 2 and values.shape[0] != n):
+        raise ValueError(f"values must be [n, H + 1] or [H + 1] = [{n}, {H + 1}], got shape {tuple(values.shape)}")
+    if not 0.0 <= lam <= 1.0:
+        raise ValueError(f"lam must be in [0, 1], got {lam}")
+    if not 0.0 <= gamma <= 1.0:
+        raise ValueError(f"gamma must be in [0, 1], got {gamma}")
+    values = values.expand(n, H + 1)
+    keep = torch.ones_like(rewards) if terminated is None else 1.0 - torch.as_tensor(terminated, dtype=rewards.dtype)
+    if keep.shape != rewards.shape:
+        raise ValueError(f"terminated must be [n, H] like rewards, got shape {tuple(keep.shape)}")
+    out, acc = [], torch.zeros_like(rewards[:, 0])
+    for t in range(H - 1, -1, -1):
+        delta = rewards[:, t] + gamma * keep[:, t] * values[:, t + 1] - values[:, t]
+        acc = delta + gamma * lam * keep[:, t] * acc
+        out.append(acc)
+    return torch.stack(out[::-1], 1)
+
+
+def score_hvp(
+    scores: torch.Tensor, hess_logp: torch.Tensor, weights: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
+    """Per-step REINFORCE Hessian-vector product ``mean_i w_i (s_i (s_i . v) + (hess log pi_i) v)``: ``[p]``.
+
+    One row per sampled step: ``scores [N, p]`` (``grad log pi``), ``hess_logp [N, p, p]``, ``weights [N]`` (the
+    step's discounted advantage ``gamma^t A_t``), ``v [p]``. The official per-timestep estimator applied to a vector
+    without forming the matrix (``mean_n sum_t`` over ``n`` trajectories of ``H`` steps is ``H`` times this mean over
+    the ``n H`` rows); it drops the cross-time terms ``s_t s_t'^T`` of the true Hessian (biased for horizons > 1).
+    """
+    return (weights[:, None] * (scores * (scores @ v)[:, None] + hess_logp @ v)).mean(0)
+
+
 def _advantages(traj, family, psi: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """``(discount gamma^t [H], A_t = G_t(psi) - b_t [n, H])`` with a time-dependent batch-mean baseline (no psi-gradient)."""
     r = family.reward(traj["S"], traj["A"], psi)
