@@ -98,5 +98,6 @@ def for_budget(budget: str) -> DRDRLConfig:
         fit_inits=select({"smoke": 6, "lab": 10, "paper": 10}, budget),
         fit_steps=select({"smoke": 300, "lab": 400, "paper": 400}, budget),
         trace_episodes=select({"smoke": 2, "lab": 20, "paper": 20}, budget),
+        lam_sweep=select({"smoke": (0.0, 0.1), "lab": (0.0, 1e-2, 1e-1, 1.0), "paper": (0.0, 1e-2, 1e-1, 1.0)}, budget),
         context_seeds=select({"smoke": (0, 1), "lab": tuple(range(10)), "paper": tuple(range(10))}, budget),
     )
