@@ -26,6 +26,8 @@ class DRDRLConfig:
     sweep_seeds: tuple[int, ...]
     offline_loop: LoopConfig
     offline_seeds: tuple[int, ...]
+    e0_loop: LoopConfig
+    e0_seeds: dict
     lam_sweep: tuple[float, ...] = (0.0, 1e-2, 1e-1, 1.0)
     fit_inits: int = 10
     fit_steps: int = 400
@@ -37,6 +39,7 @@ LR, BATCH, TARGET_EVERY = 3e-4, 64, 200  # from single-seed E0 probes (recorded 
 LAM = 0.1  # lambda * J_JS <= 0.1 ln 2 = 0.07, a few % of C51's converged cross-entropy (about 2 nats)
 OFFLINE_STEPS = 10_000
 OFFLINE_SEEDS = tuple(range(8))
+E0_STEPS = 20_000  # the E0 ladder past OFFLINE_STEPS (C51 8 seeds, DRDRL 4 seeds at lab)
 EVAL_EPS = 0.05  # evaluation epsilon of the DQN-family protocol (toolkit rule)
 EPS_DECAY = 3_000  # exploration 1 -> 0.05 over the first 3k agent steps, whatever the run length
 
@@ -89,6 +92,22 @@ def for_budget(budget: str) -> DRDRLConfig:
                 "smoke": _loop(400, 100, 200, 2, 32, train_every=2),
                 "lab": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
                 "paper": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
+            },
+            budget,
+        ),
+        e0_loop=select(
+            {
+                "smoke": _loop(400, 100, 200, 2, 32, train_every=2),
+                "lab": _loop(E0_STEPS, 500, 1_000, 10, BATCH),
+                "paper": _loop(E0_STEPS, 500, 1_000, 10, BATCH),
+            },
+            budget,
+        ),
+        e0_seeds=select(
+            {
+                "smoke": {"C51": (0,), "DRDRL": (0,)},
+                "lab": {"C51": OFFLINE_SEEDS, "DRDRL": OFFLINE_SEEDS[:4]},
+                "paper": {"C51": OFFLINE_SEEDS, "DRDRL": OFFLINE_SEEDS},
             },
             budget,
         ),
