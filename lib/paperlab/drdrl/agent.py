@@ -24,8 +24,9 @@ class AgentConfig:
     gamma: float = 0.9
     lr: float = 1e-3
     lam: float = 0.01
-    kind: str = "kl"
+    kind: str = "js"
     hidden: tuple[int, ...] = (64, 64)
+    channel_embedding: bool = False
 
 
 def c51_config(cfg: AgentConfig) -> AgentConfig:
@@ -44,7 +45,7 @@ class DRDRLAgent:
         self.sub_support, self.full_support = sub_supports(
             cfg.vmin, cfg.vmax, cfg.n_channels, cfg.n_atoms_sub
         )
-        self.net = DRDRLNet(obs_dim, n_actions, cfg.n_channels, cfg.n_atoms_sub, cfg.hidden)
+        self.net = DRDRLNet(obs_dim, n_actions, cfg.n_channels, cfg.n_atoms_sub, cfg.hidden, cfg.channel_embedding)
         self.target = copy.deepcopy(self.net)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr)
 

@@ -24,52 +24,99 @@ class DRDRLConfig:
     explore_loop: LoopConfig
     seeds: tuple[int, ...]
     sweep_seeds: tuple[int, ...]
-    lam_sweep: tuple[float, ...] = (0.0, 1e-4, 1e-2)
+    offline_loop: LoopConfig
+    offline_seeds: tuple[int, ...]
+    e0_loop: LoopConfig
+    e0_seeds: dict
+    lam_sweep: tuple[float, ...] = (0.0, 1e-2, 1e-1, 1.0)
     fit_inits: int = 10
     fit_steps: int = 400
     trace_episodes: int = 20
+    context_seeds: tuple[int, ...] = (0, 1)
+
+
+LR, BATCH, TARGET_EVERY = 3e-4, 64, 200  # from single-seed E0 probes (recorded in 03, section 1)
+LAM = 0.1  # lambda * J_JS <= 0.1 ln 2 = 0.07, a few % of C51's converged cross-entropy (about 2 nats)
+OFFLINE_STEPS = 10_000
+OFFLINE_SEEDS = tuple(range(8))
+E0_STEPS = 20_000  # the E0 ladder past OFFLINE_STEPS (C51 8 seeds, DRDRL 4 seeds at lab)
+EVAL_EPS = 0.05  # evaluation epsilon of the DQN-family protocol (toolkit rule)
+EPS_DECAY = 3_000  # exploration 1 -> 0.05 over the first 3k agent steps, whatever the run length
 
 
 def _loop(
     total: int, learning_starts: int, eval_every: int, eval_episodes: int, batch: int, train_every: int = 1
 ) -> LoopConfig:
+    """A fixed exploration schedule (not scaled with ``total``), so a run truncated at step T equals a run of T steps:
+    one long run's checkpoints are the calibration curve (E0)."""
     return LoopConfig(
         total_steps=total,
         learning_starts=learning_starts,
         train_every=train_every,
-        target_every=200,
+        target_every=TARGET_EVERY,
         eval_every=eval_every,
         eval_episodes=eval_episodes,
-        eps_schedule=linear(1.0, 0.05, max(total // 3, 1)),
+        eps_schedule=linear(1.0, 0.05, min(EPS_DECAY, max(total // 3, 1))),
         batch_size=batch,
         buffer_size=20_000,
+        eval_eps=EVAL_EPS,
     )
 
 
 def for_budget(budget: str) -> DRDRLConfig:
-    """Smoke: mechanics only (300 steps, 1 seed). Lab: short runs, 3 seeds (the brief's criterion needs 30k steps)."""
+    """Smoke: mechanics only. Lab: the live notebooks run short demos; the gated multi-seed comparison (E0/E3) is
+    ``offline_loop`` x ``offline_seeds``, produced by ``python -m paperlab.drdrl.experiments e3`` from a clean commit."""
     return DRDRLConfig(
         budget=budget,
-        agent=AgentConfig(n_channels=2, n_atoms_sub=26, vmin=0.0, vmax=5.0, gamma=0.9, lr=1e-3, lam=0.01),
+        agent=AgentConfig(
+            n_channels=2, n_atoms_sub=26, vmin=0.0, vmax=5.0, gamma=0.9, lr=LR, lam=LAM, kind="js"
+        ),
         loop=select(
             {
                 "smoke": _loop(300, 100, 150, 2, 32, train_every=2),
-                "lab": _loop(3_000, 300, 1_000, 10, 64, train_every=2),
-                "paper": _loop(30_000, 500, 1_000, 20, 64),
+                "lab": _loop(3_000, 300, 1_000, 10, BATCH),
+                "paper": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
             },
             budget,
         ),
         explore_loop=select(
             {
                 "smoke": _loop(200, 100, 200, 1, 32, train_every=2),
-                "lab": _loop(2_000, 300, 1_000, 5, 64, train_every=2),
-                "paper": _loop(30_000, 500, 1_000, 20, 64),
+                "lab": _loop(2_000, 300, 1_000, 5, BATCH, train_every=2),
+                "paper": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
             },
             budget,
         ),
-        seeds=select({"smoke": (0,), "lab": (0, 1, 2), "paper": (0, 1, 2)}, budget),
+        offline_loop=select(
+            {
+                "smoke": _loop(400, 100, 200, 2, 32, train_every=2),
+                "lab": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
+                "paper": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
+            },
+            budget,
+        ),
+        e0_loop=select(
+            {
+                "smoke": _loop(400, 100, 200, 2, 32, train_every=2),
+                "lab": _loop(E0_STEPS, 500, 1_000, 10, BATCH),
+                "paper": _loop(E0_STEPS, 500, 1_000, 10, BATCH),
+            },
+            budget,
+        ),
+        e0_seeds=select(
+            {
+                "smoke": {"C51": (0,), "DRDRL": (0,)},
+                "lab": {"C51": OFFLINE_SEEDS, "DRDRL": OFFLINE_SEEDS[:4]},
+                "paper": {"C51": OFFLINE_SEEDS, "DRDRL": OFFLINE_SEEDS},
+            },
+            budget,
+        ),
+        seeds=select({"smoke": (0,), "lab": (0,), "paper": (0, 1, 2)}, budget),
         sweep_seeds=select({"smoke": (0,), "lab": (0,), "paper": (0, 1, 2)}, budget),
+        offline_seeds=select({"smoke": (0,), "lab": OFFLINE_SEEDS, "paper": tuple(range(10))}, budget),
         fit_inits=select({"smoke": 6, "lab": 10, "paper": 10}, budget),
         fit_steps=select({"smoke": 300, "lab": 400, "paper": 400}, budget),
         trace_episodes=select({"smoke": 2, "lab": 20, "paper": 20}, budget),
+        lam_sweep=select({"smoke": (0.0, 0.1), "lab": (0.0, 1e-2, 1e-1, 1.0), "paper": (0.0, 1e-2, 1e-1, 1.0)}, budget),
+        context_seeds=select({"smoke": (0, 1), "lab": tuple(range(10)), "paper": tuple(range(10))}, budget),
     )

@@ -1,23 +1,41 @@
-"""One training run with its decomposition score, and a grid of runs written to ``results/drdrl/<name>.json``."""
+"""Training runs with their decomposition scores, the optimum they are gated against, and the offline multi-seed
+experiment written to ``results/drdrl/<name>-<budget>.json``.
+
+Command line (from a clean commit; ``--workers`` forked processes run seeds in parallel)::
+
+    python -m paperlab.drdrl.experiments e3 --budget lab --workers 2
+    python -m paperlab.drdrl.experiments e0long --budget lab --workers 2
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
-from dataclasses import asdict, dataclass
+import multiprocessing
+import time
+from dataclasses import asdict, dataclass, field
 
 import gymnasium as gym
 import numpy as np
 
 from paperlab.core import provenance
 from paperlab.drdrl import envs  # noqa: F401  (registers the CoinsGems ids)
-from paperlab.drdrl.agent import AgentConfig, DRDRLAgent
-from paperlab.drdrl.evaluate import score_net
+from paperlab.drdrl.agent import AgentConfig, DRDRLAgent, c51_config
+from paperlab.drdrl.evaluate import learned_tables, score_net, trace_correlation
 from paperlab.rl.loop import LoopConfig, train
+from paperlab.rl.tabular import epsilon_greedy, finite_horizon_policy_values, finite_horizon_values
 
 
 @dataclass
 class RunResult:
-    """``final_return``: mean greedy return of the last evaluation; scores are ``None`` for one-channel agents."""
+    """One run. ``eval_returns[i]`` is checkpoint i's mean return, ``eval_dists[i]`` its per-episode returns.
+
+    ``scores[i]`` / ``half_halves[i]``: decomposition score and half-half baseline at checkpoint i (``None`` for
+    one-channel agents); ``score``, ``half_half``, ``perm`` are the final checkpoint's; ``untrained`` the score before
+    training; ``logs[name][i]`` the mean of a logged training scalar (``ce``, ``disent``, ``lam_disent``, ...) since
+    checkpoint i-1. ``exact_returns[i]``: the exact expected return (tabular model) of checkpoint i's
+    epsilon-greedy policy at the evaluation epsilon, the noise-free measure the calibration gates use.
+    """
 
     env_id: str
     seed: int
@@ -29,16 +47,53 @@ class RunResult:
     untrained: float | None
     perm: list[int] | None
     logs: dict
+    eval_dists: list[list[float]] = field(default_factory=list)
+    scores: list[float | None] = field(default_factory=list)
+    half_halves: list[float | None] = field(default_factory=list)
+    exact_returns: list[float] = field(default_factory=list)
 
 
 def make(env_id: str, **kw) -> gym.Env:
     return gym.make(env_id, **kw)
 
 
+def optimum(env_id: str, eval_eps: float = 0.0, env_kwargs: dict | None = None) -> float:
+    """Best expected undiscounted return from the start distribution within the time limit, for a policy evaluated
+    epsilon-greedily at ``eval_eps`` (exact backward induction on the tabular model)."""
+    env = make(env_id, **(env_kwargs or {}))
+    m = env.unwrapped.tabular_model()
+    v = finite_horizon_values(m.P, m.R, m.terminal, env.spec.max_episode_steps, eps=eval_eps)
+    return float(v @ m.start_dist)
+
+
+def exact_return(q: np.ndarray, model, horizon: int, eps: float) -> float:
+    """Expected undiscounted return from the start distribution of the epsilon-greedy policy on ``q [S, A]``
+    within ``horizon`` steps (exact, no sampling noise)."""
+    v = finite_horizon_policy_values(model.P, model.R, model.terminal, epsilon_greedy(q, eps), horizon)
+    return float(v @ model.start_dist)
+
+
+class _AtEval:
+    """Callback at every evaluation: the exact expected return of the agent's epsilon-greedy policy and, for
+    N >= 2, the decomposition score of its greedy policy."""
+
+    def __init__(self, agent: DRDRLAgent, model, gamma: float, horizon: int, eps: float) -> None:
+        self.agent, self.model, self.gamma, self.horizon, self.eps = agent, model, gamma, horizon, eps
+        self.scores: list = []
+        self.exact: list[float] = []
+
+    def on_eval(self, step: int, res) -> None:
+        a = self.agent
+        _, q = learned_tables(a.net, self.model, a.sub_support, a.full_support)
+        self.exact.append(exact_return(q, self.model, self.horizon, self.eps))
+        if a.cfg.n_channels > 1:
+            self.scores.append(score_net(a.net, self.model, a.sub_support, a.full_support, self.gamma))
+
+
 def run_one(
     env_id: str, agent_cfg: AgentConfig, loop: LoopConfig, seed: int, env_kwargs: dict | None = None
 ) -> tuple[RunResult, DRDRLAgent]:
-    """Train a fresh agent for ``loop.total_steps`` and score it against the exact ground truth."""
+    """Train a fresh agent for ``loop.total_steps``; score it against the exact ground truth at every checkpoint."""
     env, eval_env = make(env_id, **(env_kwargs or {})), make(env_id, **(env_kwargs or {}))
     agent = DRDRLAgent(env.observation_space.shape[0], env.action_space.n, agent_cfg, seed)
     model = env.unwrapped.tabular_model()
@@ -48,10 +103,9 @@ def run_one(
         if multi
         else None
     )
-    hist = train(agent, env, loop, seed=seed, eval_env=eval_env)
-    sc = (
-        score_net(agent.net, model, agent.sub_support, agent.full_support, agent_cfg.gamma) if multi else None
-    )
+    cb = _AtEval(agent, model, agent_cfg.gamma, env.spec.max_episode_steps, loop.eval_eps)
+    hist = train(agent, env, loop, seed=seed, eval_env=eval_env, callbacks=(cb,))
+    sc = cb.scores[-1] if cb.scores else None
     means = [float(np.mean(r)) for r in hist.eval_returns]
     logs = {k: [None if np.isnan(x) else float(x) for x in v] for k, v in hist.logs.items()}
     res = RunResult(
@@ -65,14 +119,130 @@ def run_one(
         untrained,
         None if sc is None else list(sc.perm),
         logs,
+        [list(r) for r in hist.eval_returns],
+        [s.score for s in cb.scores] if multi else [None] * len(means),
+        [s.half_half for s in cb.scores] if multi else [None] * len(means),
+        cb.exact,
     )
     return res, agent
 
 
-def save(name: str, budget: str, payload: dict, seeds=()) -> str:
+def save(name: str, budget: str, payload: dict, seeds=(), started: float | None = None) -> str:
     """Write ``payload`` with provenance to ``results/drdrl/<name>-<budget>.json`` (build dir at smoke)."""
-    return provenance.save_result("drdrl", name, budget, json.loads(json.dumps(payload, default=str)), seeds=seeds).name
+    clean = json.loads(json.dumps(payload, default=str))
+    return provenance.save_result("drdrl", name, budget, clean, seeds=seeds, started=started).name
 
 
 def as_dict(r: RunResult) -> dict:
     return asdict(r)
+
+
+def variants(cfg) -> dict[str, tuple[str, AgentConfig]]:
+    """The three learners of E0/E3: DRDRL and C51 on the stochastic task, DRDRL on the deterministic control."""
+    from paperlab.drdrl import configs
+
+    return {
+        "DRDRL": (configs.STOCHASTIC_ID, cfg.agent),
+        "C51": (configs.STOCHASTIC_ID, c51_config(cfg.agent)),
+        "DRDRL-det": (configs.DETERMINISTIC_ID, cfg.agent),
+    }
+
+
+_JOBS: list = []
+
+
+def _job(i: int) -> dict:
+    name, env_id, acfg, loop, seed, trace_episodes = _JOBS[i]
+    t0 = time.time()
+    res, agent = run_one(env_id, acfg, loop, seed)
+    out = {"variant": name, "seconds": time.time() - t0, **as_dict(res)}
+    if acfg.n_channels > 1:  # C3: read-out sub-rewards along greedy episodes vs the true channel rewards
+        tr, half, _ = trace_correlation(agent, make(env_id), trace_episodes, seed=1000 + seed)
+        out["trace"], out["trace_half_half"] = tr, half
+    return out
+
+
+def run_grid(
+    cfg, names: list[str] | None = None, workers: int = 1, loop: LoopConfig | None = None, seeds: dict | None = None
+) -> dict[str, list[dict]]:
+    """Every variant x seed (default ``cfg.offline_seeds``; ``seeds[name]`` overrides per variant) at ``loop``
+    (default ``cfg.offline_loop``); ``workers`` forked processes."""
+    global _JOBS
+    var = variants(cfg)
+    names = list(var) if names is None else names
+    loop = cfg.offline_loop if loop is None else loop
+    seeds = seeds or {}
+    _JOBS = [
+        (n, *var[n], loop, s, cfg.trace_episodes) for n in names for s in seeds.get(n, cfg.offline_seeds)
+    ]
+    try:
+        if workers <= 1:
+            out = [_job(i) for i in range(len(_JOBS))]
+        else:
+            with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+                out = pool.map(_job, range(len(_JOBS)), chunksize=1)
+    finally:
+        _JOBS = []
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    for r in out:
+        runs[r["variant"]].append(r)
+    return runs
+
+
+def e3(budget: str, workers: int = 1) -> str:
+    """E0 calibration curves and E3/E2 scores from one grid: per learner, task and seed the return at every
+    checkpoint (fraction of the optimum) and the decomposition score. Writes ``results/drdrl/e3-<budget>.json``."""
+    from paperlab.drdrl import configs
+
+    started = time.time()
+    cfg = configs.for_budget(budget)
+    runs = run_grid(cfg, workers=workers)
+    eps = cfg.offline_loop.eval_eps
+    payload = {
+        "steps": cfg.offline_loop.total_steps,
+        "loop": repr(cfg.offline_loop),
+        "agent": asdict(cfg.agent),
+        "eval_eps": eps,
+        "eval_episodes": cfg.offline_loop.eval_episodes,
+        "optimum": {
+            configs.STOCHASTIC_ID: optimum(configs.STOCHASTIC_ID, eps),
+            configs.DETERMINISTIC_ID: optimum(configs.DETERMINISTIC_ID, eps),
+        },
+        "workers": workers,
+        "runs": runs,
+    }
+    return save("e3", budget, payload, seeds=cfg.offline_seeds, started=started)
+
+
+def e0_long(budget: str, workers: int = 1) -> str:
+    """E0 ladder past the E3 budget: C51 and DRDRL on the stochastic task for ``cfg.e0_loop`` steps (seeds
+    ``cfg.e0_seeds``), to find the steps the 90 % gate needs. Writes ``results/drdrl/e0long-<budget>.json``."""
+    from paperlab.drdrl import configs
+
+    started = time.time()
+    cfg = configs.for_budget(budget)
+    runs = run_grid(cfg, ["C51", "DRDRL"], workers, loop=cfg.e0_loop, seeds=cfg.e0_seeds)
+    payload = {
+        "steps": cfg.e0_loop.total_steps,
+        "loop": repr(cfg.e0_loop),
+        "agent": asdict(cfg.agent),
+        "eval_eps": cfg.e0_loop.eval_eps,
+        "optimum": {configs.STOCHASTIC_ID: optimum(configs.STOCHASTIC_ID, cfg.e0_loop.eval_eps)},
+        "workers": workers,
+        "runs": runs,
+    }
+    seeds = sorted({s for v in cfg.e0_seeds.values() for s in v})
+    return save("e0long", budget, payload, seeds=seeds, started=started)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("experiment", choices=["e3", "e0long"])
+    ap.add_argument("--budget", default="lab")
+    ap.add_argument("--workers", type=int, default=1)
+    a = ap.parse_args(argv)
+    print("wrote", (e3 if a.experiment == "e3" else e0_long)(a.budget, a.workers))
+
+
+if __name__ == "__main__":
+    main()

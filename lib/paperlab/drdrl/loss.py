@@ -1,4 +1,7 @@
-r"""The DRDRL loss: C51 cross-entropy on the full (convolved) distribution minus :math:`\lambda J_{disent}`."""
+r"""The DRDRL loss: C51 cross-entropy on the full (convolved) distribution minus :math:`\lambda J_{disent}`.
+
+The default regulariser (``kind="js"``) is bounded by :math:`\ln 2`, so :math:`\lambda J \le \lambda \ln 2`.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +13,27 @@ from paperlab.drdrl.ops import categorical_target, convolve_categoricals
 EPS = 1e-8
 
 
+def _entropy(p: torch.Tensor) -> torch.Tensor:
+    return -(p * p.clamp_min(EPS).log()).sum(-1)
+
+
 def disentanglement(
     full_probs: torch.Tensor, sub_q: torch.Tensor, kind: str = "kl"
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Per-sample :math:`J(s) = \sum_{i \ne j} D(F(s, a^*_i) \| F(s, a^*_j))`, :math:`a^*_i = \arg\max_a Q_i(s,a)`.
+    r"""Per-sample disentanglement of the full distributions at the channels' greedy actions.
 
-    ``full_probs [B, A, M]``, ``sub_q [B, N, A]``. ``kind="kl"``: KL divergence; ``"ce"``: cross-entropy
-    (= KL + entropy of the first argument). The argmax carries no gradient. Returns ``(J [B], a_star [B, N])``.
+    :math:`a^*_i = \arg\max_a Q_i(s,a)` and :math:`F_i = F(s, a^*_i)`. ``full_probs [B, A, M]``, ``sub_q [B, N, A]``.
+
+    - ``kind="kl"``: :math:`J = \sum_{i \ne j} \mathrm{KL}(F_i \| F_j)` (the reviewers' reading of the paper;
+      unbounded);
+    - ``"ce"``: the same with cross-entropies (= KL + entropy of the first argument; the derivative code's form);
+    - ``"js"``: :math:`J = \frac{1}{N(N-1)} \sum_{i \ne j} \mathrm{JS}(F_i, F_j)`, the mean pairwise
+      Jensen-Shannon divergence, bounded in :math:`[0, \ln 2]` (nats), so maximising it cannot outgrow the TD loss.
+
+    The argmax carries no gradient. Returns ``(J [B], a_star [B, N])``.
     """
-    if kind not in ("kl", "ce"):
-        raise ValueError(f"kind must be 'kl' or 'ce', got {kind!r}")
+    if kind not in ("kl", "ce", "js"):
+        raise ValueError(f"kind must be 'kl', 'ce' or 'js', got {kind!r}")
     if (
         full_probs.ndim != 3
         or sub_q.ndim != 3
@@ -31,11 +45,17 @@ def disentanglement(
         )
     a_star = sub_q.detach().argmax(-1)  # [B, N]
     f = torch.gather(full_probs, 1, a_star[:, :, None].expand(-1, -1, full_probs.shape[2]))  # [B, N, M]
+    n = f.shape[1]
+    off = 1 - torch.eye(n)
+    if kind == "js":
+        h = _entropy(f)  # [B, N]
+        mix = 0.5 * (f[:, :, None, :] + f[:, None, :, :])  # [B, i, j, M]
+        js = (_entropy(mix) - 0.5 * (h[:, :, None] + h[:, None, :])).clamp_min(0)
+        return (js * off).sum((1, 2)) / max(n * (n - 1), 1), a_star
     log_f = f.clamp_min(EPS).log()
     ce = -(f[:, :, None, :] * log_f[:, None, :, :]).sum(-1)  # [B, i, j] = -sum p_i log p_j
     if kind == "kl":
         ce = ce - torch.diagonal(ce, dim1=1, dim2=2)[:, :, None]  # KL(p_i||p_j) = CE(p_i,p_j) - H(p_i)
-    off = 1 - torch.eye(f.shape[1])
     return (ce * off).sum((1, 2)), a_star
 
 
@@ -47,7 +67,7 @@ def drdrl_loss(
     full_support: torch.Tensor,
     gamma: float,
     lam: float,
-    kind: str = "kl",
+    kind: str = "js",
 ) -> tuple[torch.Tensor, dict[str, float]]:
     r""":math:`L = -\sum_m [\Phi \hat T Z]_m \log F(s,a)_m - \lambda J`; ``batch`` from :class:`paperlab.rl.replay.ReplayBuffer`.
 
@@ -73,6 +93,7 @@ def drdrl_loss(
         j, a_star = disentanglement(f, sub_q, kind)
         loss = loss - lam * j.mean()
         logs["disent"] = float(j.detach().mean())
+        logs["lam_disent"] = lam * logs["disent"]
         logs["astar_agree"] = float((a_star == a_star[:, :1]).all(1).float().mean())
     logs["edge_mass"] = float((target[:, 0] + target[:, -1]).mean())
     return loss, logs

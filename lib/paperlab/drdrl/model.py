@@ -1,7 +1,9 @@
-r"""The multi-channel network: a shared torso, a per-channel gate, one shared categorical head.
+r"""The multi-channel network: a shared torso and one categorical head per channel.
 
-Channel i's feature is :math:`h(s) \odot \sigma(W e_i)` (``e_i`` one-hot); the head maps it to ``|A| x K`` logits,
-so ``forward`` returns sub-distributions ``[B, N, A, K]``.
+Channel i's head maps the shared feature :math:`h(s)` to ``|A| x K`` logits, its own softmax gives
+:math:`p_i(s, a)`; ``forward`` returns the sub-distributions ``[B, N, A, K]`` whose convolution is the full return
+distribution. With ``channel_embedding=True`` channel i first sees :math:`h(s) \odot \sigma(W e_i)` (the paper's
+one-hot channel embedding, ``e_i`` one-hot), still through its own head. N = 1 is a C51 network.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from paperlab.rl.networks import mlp
 
 
 class DRDRLNet(nn.Module):
-    """``obs [B, obs_dim]`` -> sub-distribution probabilities ``[B, N, A, K]`` (N = 1: a C51 network)."""
+    """``obs [B, obs_dim]`` -> sub-distribution probabilities ``[B, N, A, K]`` (N = 1: a C51 network).
+
+    ``heads[i]`` is channel i's ``Linear(H, A*K)``; no parameter is shared between heads.
+    """
 
     def __init__(
         self,
@@ -25,6 +30,7 @@ class DRDRLNet(nn.Module):
         n_channels: int,
         n_atoms_sub: int,
         hidden: Sequence[int] = (64, 64),
+        channel_embedding: bool = False,
     ):
         super().__init__()
         if n_channels < 1 or n_atoms_sub < 2 or n_actions < 1:
@@ -33,14 +39,19 @@ class DRDRLNet(nn.Module):
             )
         self.n_actions, self.n_channels, self.n_atoms_sub = n_actions, n_channels, n_atoms_sub
         self.torso = nn.Sequential(mlp(obs_dim, hidden[-1], hidden[:-1]), nn.ReLU())
-        self.gate = nn.Linear(n_channels, hidden[-1])  # W e_i is column i of the weight (+ bias)
-        self.head = nn.Linear(hidden[-1], n_actions * n_atoms_sub)
+        self.gate = nn.Linear(n_channels, hidden[-1]) if channel_embedding else None  # W e_i = column i (+ bias)
+        self.heads = nn.ModuleList(nn.Linear(hidden[-1], n_actions * n_atoms_sub) for _ in range(n_channels))
 
     def logits(self, obs: torch.Tensor) -> torch.Tensor:
+        """Per-channel logits ``[B, N, A, K]``."""
         h = self.torso(obs)  # [B, H]
-        g = torch.sigmoid(self.gate(torch.eye(self.n_channels)))  # [N, H]
-        feat = h[:, None, :] * g[None]  # [B, N, H]
-        return self.head(feat).reshape(obs.shape[0], self.n_channels, self.n_actions, self.n_atoms_sub)
+        if self.gate is None:
+            feats = [h] * self.n_channels
+        else:
+            g = torch.sigmoid(self.gate(torch.eye(self.n_channels)))  # [N, H]
+            feats = [h * g[i] for i in range(self.n_channels)]
+        out = torch.stack([head(f) for head, f in zip(self.heads, feats, strict=True)], 1)
+        return out.reshape(obs.shape[0], self.n_channels, self.n_actions, self.n_atoms_sub)
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return torch.softmax(self.logits(obs), dim=-1)

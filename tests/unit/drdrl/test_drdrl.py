@@ -202,7 +202,48 @@ def test_disentanglement_gradient_only_at_astar():
     j.sum().backward()
     assert torch.all(logits.grad[:, 2] == 0) and logits.grad[:, :2].abs().sum() > 0
     with pytest.raises(ValueError, match="kind"):
-        disentanglement(torch.softmax(logits, -1), sub_q, "js")
+        disentanglement(torch.softmax(logits, -1), sub_q, "tv")
+
+
+def test_disentanglement_js_reference_bound_and_mean_over_pairs():
+    from scipy.spatial.distance import jensenshannon
+
+    f = rand_p((4, 3, 7), seed=5).float()
+    sub_q = torch.tensor([[[1.0, 0, 0], [0, 1, 0], [0, 0, 1]]] * 4)  # a* = (0, 1, 2)
+    j, _ = disentanglement(f, sub_q, "js")
+    pairs = list(itertools.permutations(range(3), 2))
+    ref = [np.mean([jensenshannon(f[b, i].numpy(), f[b, k].numpy()) ** 2 for i, k in pairs]) for b in range(4)]
+    np.testing.assert_allclose(j.numpy(), ref, rtol=1e-4, atol=1e-6)
+    # disjoint supports reach the bound ln 2 exactly; equal actions give 0
+    disjoint = torch.tensor([[[1.0, 0.0], [0.0, 1.0]]])
+    j_max, _ = disentanglement(disjoint, torch.tensor([[[1.0, 0], [0, 1.0]]]), "js")
+    assert float(j_max) == pytest.approx(np.log(2), abs=1e-6)
+    same, _ = disentanglement(f, torch.tensor([[[1.0, 0, 0], [2.0, 0, 0]]] * 4), "js")
+    assert torch.allclose(same, torch.zeros(4))
+    big = torch.softmax(torch.randn(64, 4, 9) * 8, -1)
+    jb, _ = disentanglement(big, torch.randn(64, 3, 4), "js")
+    assert bool((jb >= 0).all()) and bool((jb <= np.log(2) + 1e-6).all())
+
+
+def test_per_channel_heads_shapes_and_independence():
+    for emb in (False, True):
+        torch.manual_seed(0)
+        net = DRDRLNet(27, 4, 3, 5, channel_embedding=emb)
+        obs = torch.rand(6, 27)
+        p = net(obs)
+        assert p.shape == (6, 3, 4, 5) and torch.allclose(p.sum(-1), torch.ones(6, 3, 4))
+        assert net.full_probs(obs).shape == (6, 4, 13) and len(net.heads) == 3
+        net.logits(obs)[:, 0].sum().backward()  # channel 0 only
+        assert net.heads[0].weight.grad.abs().sum() > 0
+        for k in (1, 2):
+            g = net.heads[k].weight.grad
+            assert g is None or bool((g == 0).all())
+    # N = 1 is a plain C51 network: torso, one linear head, softmax over atoms
+    net1 = DRDRLNet(27, 4, 1, 11)
+    h = net1.torso(obs)
+    ref = torch.softmax((h @ net1.heads[0].weight.T + net1.heads[0].bias).reshape(6, 4, 11), -1)
+    torch.testing.assert_close(net1(obs)[:, 0], ref)
+    torch.testing.assert_close(net1.full_probs(obs), ref)
 
 
 def test_agent_update_finite():
@@ -317,6 +358,31 @@ def test_fit_split_recovers_stochastic_and_not_deterministic():
     assert det.losses.max() < 1e-2 and np.ptp(det.means()[:, 0]) >= 0.5
     with pytest.raises(ValueError, match="target"):
         fit_split(target, 2, 4)
+
+
+def test_contextual_split_beats_half_half():
+    from paperlab.drdrl.explore import contextual_split
+
+    r = contextual_split(n_states=16, steps=600, seed=0)
+    assert r.kl < 1e-2
+    assert r.score.score >= 0.95 and r.score.score - r.score.half_half >= 0.15
+    # half-half of the true split itself is (1/sqrt5 + 2/sqrt5)/2 for equal-variance p, q: a hand check in expectation
+    assert 0.5 < r.score.half_half < 0.9
+    with pytest.raises(ValueError, match="n_states"):
+        contextual_split(n_states=2)
+
+
+def test_optimum_and_exact_return():
+    from paperlab.drdrl.experiments import exact_return, optimum
+    from paperlab.rl.tabular import value_iteration
+
+    assert optimum("paperlab/CoinsGemsStochastic-v0") == pytest.approx(1.5)
+    assert optimum("paperlab/CoinsGems-v0") == pytest.approx(3.0)
+    assert optimum("paperlab/CoinsGems-v0", 0.05) <= 3.0
+    m = gym.make("paperlab/CoinsGems-v0").unwrapped.tabular_model()
+    q, _ = value_iteration(m.P, m.R, m.terminal, 0.9)
+    assert exact_return(q, m, 20, 0.0) == pytest.approx(3.0)
+    assert exact_return(np.zeros_like(q), m, 20, 0.0) < 1.0  # always "up" collects at most the coin row
 
 
 def test_figures_and_trace_correlation():
