@@ -95,7 +95,8 @@ def subreward_trace(sub_q_taken: np.ndarray, gamma: float, terminated: bool) -> 
 
 @torch.no_grad()
 def trace_correlation(agent, env, episodes: int, seed: int) -> tuple[float, float, list[dict]]:
-    r"""Greedy episodes: correlate the read-out :math:`\hat r_i` with the true ``info["reward_channels"]``.
+    r"""Greedy episodes of ``agent.policy_net``: correlate the read-out :math:`\hat r_i` with the true
+    ``info["reward_channels"]``.
 
     Returns ``(score, half_half, traces)``: the best-permutation mean correlation over all steps, the same for the
     half-half read-out :math:`\hat r / N` of the total, and per episode ``{"readout": [T, N], "true": [T, C]}``.
@@ -108,13 +109,15 @@ def trace_correlation(agent, env, episodes: int, seed: int) -> tuple[float, floa
         while not done:
             a = agent.greedy(obs)
             vals.append(
-                agent.net.sub_q_values(torch.as_tensor(obs)[None], agent.sub_support)[0, :, a].numpy()
+                agent.policy_net.sub_q_values(torch.as_tensor(obs)[None], agent.sub_support)[0, :, a].numpy()
             )
             obs, _, term, trunc, info = env.step(a)
             true.append(info["reward_channels"])
             done = term or trunc
         a = agent.greedy(obs)
-        vals.append(agent.net.sub_q_values(torch.as_tensor(obs)[None], agent.sub_support)[0, :, a].numpy())
+        vals.append(
+            agent.policy_net.sub_q_values(torch.as_tensor(obs)[None], agent.sub_support)[0, :, a].numpy()
+        )
         traces.append(
             {"readout": subreward_trace(np.array(vals), gamma, term), "true": np.array(true, float)}
         )

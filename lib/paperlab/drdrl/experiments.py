@@ -4,7 +4,6 @@ experiment written to ``results/drdrl/<name>-<budget>.json``.
 Command line (from a clean commit; ``--workers`` forked processes run seeds in parallel)::
 
     python -m paperlab.drdrl.experiments e3 --budget lab --workers 2
-    python -m paperlab.drdrl.experiments e0long --budget lab --workers 2
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import argparse
 import json
 import multiprocessing
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import gymnasium as gym
 import numpy as np
@@ -34,7 +33,9 @@ class RunResult:
     one-channel agents); ``score``, ``half_half``, ``perm`` are the final checkpoint's; ``untrained`` the score before
     training; ``logs[name][i]`` the mean of a logged training scalar (``ce``, ``disent``, ``lam_disent``, ...) since
     checkpoint i-1. ``exact_returns[i]``: the exact expected return (tabular model) of checkpoint i's
-    epsilon-greedy policy at the evaluation epsilon, the noise-free measure the calibration gates use.
+    epsilon-greedy policy at the evaluation epsilon, the noise-free measure the calibration gates use (on the
+    evaluated ``policy_net``); ``online_exact_returns[i]`` the same for the online network. ``final_tables``: the
+    evaluated network's ``sub_q [S, A, N]`` and ``q [S, A]`` over every model state at the end (N >= 2 only).
     """
 
     env_id: str
@@ -51,6 +52,8 @@ class RunResult:
     scores: list[float | None] = field(default_factory=list)
     half_halves: list[float | None] = field(default_factory=list)
     exact_returns: list[float] = field(default_factory=list)
+    online_exact_returns: list[float] = field(default_factory=list)
+    final_tables: dict | None = None
 
 
 def make(env_id: str, **kw) -> gym.Env:
@@ -74,20 +77,26 @@ def exact_return(q: np.ndarray, model, horizon: int, eps: float) -> float:
 
 
 class _AtEval:
-    """Callback at every evaluation: the exact expected return of the agent's epsilon-greedy policy and, for
-    N >= 2, the decomposition score of its greedy policy."""
+    """Callback at every evaluation: the exact expected return of the epsilon-greedy policy of the evaluated and of
+    the online network and, for N >= 2, the decomposition score of the evaluated network's greedy policy."""
 
     def __init__(self, agent: DRDRLAgent, model, gamma: float, horizon: int, eps: float) -> None:
         self.agent, self.model, self.gamma, self.horizon, self.eps = agent, model, gamma, horizon, eps
         self.scores: list = []
         self.exact: list[float] = []
+        self.online_exact: list[float] = []
+
+    def _exact(self, net) -> float:
+        a = self.agent
+        _, q = learned_tables(net, self.model, a.sub_support, a.full_support)
+        return exact_return(q, self.model, self.horizon, self.eps)
 
     def on_eval(self, step: int, res) -> None:
         a = self.agent
-        _, q = learned_tables(a.net, self.model, a.sub_support, a.full_support)
-        self.exact.append(exact_return(q, self.model, self.horizon, self.eps))
+        self.exact.append(self._exact(a.policy_net))
+        self.online_exact.append(self._exact(a.net))
         if a.cfg.n_channels > 1:
-            self.scores.append(score_net(a.net, self.model, a.sub_support, a.full_support, self.gamma))
+            self.scores.append(score_net(a.policy_net, self.model, a.sub_support, a.full_support, self.gamma))
 
 
 def run_one(
@@ -108,6 +117,10 @@ def run_one(
     sc = cb.scores[-1] if cb.scores else None
     means = [float(np.mean(r)) for r in hist.eval_returns]
     logs = {k: [None if np.isnan(x) else float(x) for x in v] for k, v in hist.logs.items()}
+    tables = None
+    if multi:
+        sub_q, q = learned_tables(agent.policy_net, model, agent.sub_support, agent.full_support)
+        tables = {"sub_q": np.round(sub_q, 5).tolist(), "q": np.round(q, 5).tolist()}
     res = RunResult(
         env_id,
         seed,
@@ -123,6 +136,8 @@ def run_one(
         [s.score for s in cb.scores] if multi else [None] * len(means),
         [s.half_half for s in cb.scores] if multi else [None] * len(means),
         cb.exact,
+        cb.online_exact,
+        tables,
     )
     return res, agent
 
@@ -138,13 +153,15 @@ def as_dict(r: RunResult) -> dict:
 
 
 def variants(cfg) -> dict[str, tuple[str, AgentConfig]]:
-    """The three learners of E0/E3: DRDRL and C51 on the stochastic task, DRDRL on the deterministic control."""
+    """The four learners of E0/E3/T2: DRDRL and C51 on the stochastic task, DRDRL on the deterministic control, and
+    DRDRL without the disentangling term (``lam = 0``, the T2 ablation) on the stochastic task."""
     from paperlab.drdrl import configs
 
     return {
         "DRDRL": (configs.STOCHASTIC_ID, cfg.agent),
         "C51": (configs.STOCHASTIC_ID, c51_config(cfg.agent)),
         "DRDRL-det": (configs.DETERMINISTIC_ID, cfg.agent),
+        "DRDRL-lam0": (configs.STOCHASTIC_ID, replace(cfg.agent, lam=0.0)),
     }
 
 
@@ -190,8 +207,9 @@ def run_grid(
 
 
 def e3(budget: str, workers: int = 1) -> str:
-    """E0 calibration curves and E3/E2 scores from one grid: per learner, task and seed the return at every
-    checkpoint (fraction of the optimum) and the decomposition score. Writes ``results/drdrl/e3-<budget>.json``."""
+    """E0 calibration curves, E3/E2 scores and the T2 ablation from one grid: per learner, task and seed the return
+    at every checkpoint (fraction of the optimum) and the decomposition score. Writes
+    ``results/drdrl/e3-<budget>.json``."""
     from paperlab.drdrl import configs
 
     started = time.time()
@@ -214,34 +232,13 @@ def e3(budget: str, workers: int = 1) -> str:
     return save("e3", budget, payload, seeds=cfg.offline_seeds, started=started)
 
 
-def e0_long(budget: str, workers: int = 1) -> str:
-    """E0 ladder past the E3 budget: C51 and DRDRL on the stochastic task for ``cfg.e0_loop`` steps (seeds
-    ``cfg.e0_seeds``), to find the steps the 90 % gate needs. Writes ``results/drdrl/e0long-<budget>.json``."""
-    from paperlab.drdrl import configs
-
-    started = time.time()
-    cfg = configs.for_budget(budget)
-    runs = run_grid(cfg, ["C51", "DRDRL"], workers, loop=cfg.e0_loop, seeds=cfg.e0_seeds)
-    payload = {
-        "steps": cfg.e0_loop.total_steps,
-        "loop": repr(cfg.e0_loop),
-        "agent": asdict(cfg.agent),
-        "eval_eps": cfg.e0_loop.eval_eps,
-        "optimum": {configs.STOCHASTIC_ID: optimum(configs.STOCHASTIC_ID, cfg.e0_loop.eval_eps)},
-        "workers": workers,
-        "runs": runs,
-    }
-    seeds = sorted({s for v in cfg.e0_seeds.values() for s in v})
-    return save("e0long", budget, payload, seeds=seeds, started=started)
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("experiment", choices=["e3", "e0long"])
+    ap.add_argument("experiment", choices=["e3"])
     ap.add_argument("--budget", default="lab")
     ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args(argv)
-    print("wrote", (e3 if a.experiment == "e3" else e0_long)(a.budget, a.workers))
+    print("wrote", e3(a.budget, a.workers))
 
 
 if __name__ == "__main__":

@@ -50,8 +50,8 @@ def state_figure(agent, env, row: int, col: int, action: int):
     if not (0 <= row < 5 and 0 <= col < 5) or not 0 <= action < 4:
         raise ValueError(f"row, col must be in 0..4 and action in 0..3, got {row}, {col}, {action}")
     obs = torch.as_tensor(base.encode((row, col), np.zeros(base.n_channels, bool)))[None]
-    sub = agent.net(obs)[0, :, action].numpy()
-    full = agent.net.full_probs(obs)[0, action].numpy()
+    sub = agent.policy_net(obs)[0, :, action].numpy()
+    full = agent.policy_net.full_probs(obs)[0, action].numpy()
     fig, axes = plt.subplots(1, 2, figsize=(8, 2.6))
     for i in range(sub.shape[0]):
         axes[0].plot(agent.sub_support[i].numpy(), sub[i], marker=".", label=f"channel {i}")

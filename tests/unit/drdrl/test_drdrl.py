@@ -252,6 +252,35 @@ def test_agent_update_finite():
     assert all(np.isfinite(v) for v in logs.values()) and {"ce", "disent", "astar_agree"} <= set(logs)
 
 
+def test_polyak_average_matches_numpy_recursion():
+    """After k updates the evaluated weights equal theta_1 then d*avg + (1-d)*theta_t, computed by hand in numpy;
+    exploration acts with the online network, evaluation with the average."""
+    d = 0.9
+    agent = DRDRLAgent(27, 4, AgentConfig(ema_decay=d, lr=1e-2), seed=0)
+    avg = None
+    for k in range(4):
+        agent.update(make_batch(n=8, seed=k))
+        theta = [p.detach().numpy().copy() for p in agent.net.parameters()]
+        avg = theta if avg is None else [d * a + (1 - d) * t for a, t in zip(avg, theta, strict=True)]
+    for got, want in zip(agent.policy_net.parameters(), avg, strict=True):
+        np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-5, atol=1e-7)
+    assert agent.policy_net is not agent.net
+    assert any(not np.allclose(a, p.detach().numpy()) for a, p in zip(avg, agent.net.parameters(), strict=True))
+    obs = np.eye(27, dtype=np.float32)
+    q_avg = agent.policy_net.q_values(torch.as_tensor(obs), agent.full_support).argmax(-1)
+    q_on = agent.net.q_values(torch.as_tensor(obs), agent.full_support).argmax(-1)
+    assert [agent.greedy(o) for o in obs] == q_avg.tolist()
+    assert [agent.act(o, 0.0) for o in obs] == q_on.tolist()
+    plain = DRDRLAgent(27, 4, AgentConfig(), seed=0)  # ema_decay = 0: the online network is evaluated
+    assert plain.policy_net is plain.net and plain.averaged is None
+
+
+@pytest.mark.parametrize(("value", "err"), [(1.0, ValueError), (-0.1, ValueError), ("0.9", TypeError), (True, TypeError)])
+def test_ema_decay_bad(value, err):
+    with pytest.raises(err, match="ema_decay"):
+        AgentConfig(ema_decay=value)
+
+
 # ---- decomposition score -------------------------------------------------------------------------
 def test_score_permutation_shift_invariant_and_perfect():
     rng = np.random.default_rng(0)
@@ -383,6 +412,29 @@ def test_optimum_and_exact_return():
     q, _ = value_iteration(m.P, m.R, m.terminal, 0.9)
     assert exact_return(q, m, 20, 0.0) == pytest.approx(3.0)
     assert exact_return(np.zeros_like(q), m, 20, 0.0) < 1.0  # always "up" collects at most the coin row
+
+
+def test_run_one_records_evaluated_and_online_returns():
+    """A short run: one exact return per checkpoint for the evaluated and the online network (equal when nothing is
+    averaged), the final tables over every model state, and the variants of the E3 grid."""
+    from dataclasses import replace
+
+    from paperlab.drdrl import configs
+    from paperlab.drdrl.experiments import run_one, variants
+    from paperlab.rl.loop import LoopConfig
+
+    loop = LoopConfig(300, 100, 2, 50, 150, 1, lambda t: 1.0, batch_size=16, eval_eps=0.05)
+    cfg = configs.for_budget("smoke")
+    res, agent = run_one(configs.STOCHASTIC_ID, replace(cfg.agent, ema_decay=0.0), loop, seed=0)
+    assert res.eval_steps == [150, 300] and len(res.exact_returns) == len(res.online_exact_returns) == 2
+    assert res.exact_returns == res.online_exact_returns
+    assert np.array(res.final_tables["sub_q"]).shape == (100, 4, 2) and np.array(res.final_tables["q"]).shape == (100, 4)
+    res_avg, agent_avg = run_one(configs.STOCHASTIC_ID, replace(cfg.agent, ema_decay=0.99), loop, seed=0)
+    assert agent_avg.policy_net is not agent_avg.net and len(res_avg.online_exact_returns) == 2
+    assert res_avg.online_exact_returns == pytest.approx(res.online_exact_returns)  # same online training
+    v = variants(cfg)
+    assert set(v) == {"DRDRL", "C51", "DRDRL-det", "DRDRL-lam0"}
+    assert v["DRDRL-lam0"][1].lam == 0.0 and v["C51"][1].n_channels == 1 and v["DRDRL-det"][0] == configs.DETERMINISTIC_ID
 
 
 def test_figures_and_trace_correlation():
