@@ -40,7 +40,7 @@ LR = 1e-4
 EMA_DECAY = 0.9998  # Polyak average of the online weights, a window of about 5,000 gradient steps
 LAM = 0.1  # lambda * J_JS <= 0.1 ln 2 = 0.07, a few % of C51's converged cross-entropy (about 2 nats)
 OFFLINE_STEPS = 30_000  # the brief's E3 budget
-OFFLINE_SEEDS = tuple(range(8))
+OFFLINE_SEEDS = tuple(range(100, 108))  # disjoint from the seeds (0-5) of the calibration probes
 EVAL_EPS = 0.05  # evaluation epsilon of the DQN-family protocol (toolkit rule)
 EPS_DECAY = 3_000  # exploration 1 -> 0.05 over the first 3k agent steps, whatever the run length
 
@@ -98,10 +98,10 @@ def for_budget(budget: str) -> DRDRLConfig:
         ),
         seeds=select({"smoke": (0,), "lab": (0,), "paper": (0, 1, 2)}, budget),
         sweep_seeds=select({"smoke": (0,), "lab": (0,), "paper": (0, 1, 2)}, budget),
-        offline_seeds=select({"smoke": (0,), "lab": OFFLINE_SEEDS, "paper": tuple(range(10))}, budget),
+        offline_seeds=select({"smoke": (0,), "lab": OFFLINE_SEEDS, "paper": tuple(range(100, 110))}, budget),
         fit_inits=select({"smoke": 6, "lab": 10, "paper": 10}, budget),
         fit_steps=select({"smoke": 300, "lab": 400, "paper": 400}, budget),
         trace_episodes=select({"smoke": 2, "lab": 20, "paper": 20}, budget),
         lam_sweep=select({"smoke": (0.0, 0.1), "lab": (0.0, 1e-2, 1e-1, 1.0), "paper": (0.0, 1e-2, 1e-1, 1.0)}, budget),
-        context_seeds=select({"smoke": (0, 1), "lab": tuple(range(10)), "paper": tuple(range(10))}, budget),
+        context_seeds=select({"smoke": (0, 1), "lab": tuple(range(10)), "paper": tuple(range(100, 110))}, budget),
     )
