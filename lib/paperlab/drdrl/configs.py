@@ -31,6 +31,7 @@ class DRDRLConfig:
     fit_steps: int = 400
     trace_episodes: int = 20
     context_seeds: tuple[int, ...] = (0, 1)
+    untrained_seeds: tuple[int, ...] = (1000, 1001)
 
 
 BATCH, TARGET_EVERY = 64, 200
@@ -103,5 +104,9 @@ def for_budget(budget: str) -> DRDRLConfig:
         fit_steps=select({"smoke": 300, "lab": 400, "paper": 400}, budget),
         trace_episodes=select({"smoke": 2, "lab": 20, "paper": 20}, budget),
         lam_sweep=select({"smoke": (0.0, 0.1), "lab": (0.0, 1e-2, 1e-1, 1.0), "paper": (0.0, 1e-2, 1e-1, 1.0)}, budget),
-        context_seeds=select({"smoke": (0, 1), "lab": tuple(range(10)), "paper": tuple(range(100, 110))}, budget),
+        context_seeds=select({"smoke": (0, 1), "lab": tuple(range(10)), "paper": tuple(range(10))}, budget),
+        untrained_seeds=select(
+            {"smoke": tuple(range(1000, 1020)), "lab": tuple(range(1000, 1200)), "paper": tuple(range(1000, 1200))},
+            budget,
+        ),
     )

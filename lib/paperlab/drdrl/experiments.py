@@ -99,6 +99,23 @@ class _AtEval:
             self.scores.append(score_net(a.policy_net, self.model, a.sub_support, a.full_support, self.gamma))
 
 
+def untrained_scores(env_id: str, agent_cfg: AgentConfig, seeds) -> np.ndarray:
+    """Decomposition score of a freshly initialised agent (no training) per seed: the spread of the untrained
+    baseline over initialisations. Returns ``[len(seeds)]``."""
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    if agent_cfg.n_channels < 2:
+        raise ValueError(f"agent_cfg.n_channels must be >= 2 for a decomposition score, got {agent_cfg.n_channels}")
+    env = make(env_id)
+    model = env.unwrapped.tabular_model()
+    out = []
+    for s in seeds:
+        a = DRDRLAgent(env.observation_space.shape[0], env.action_space.n, agent_cfg, int(s))
+        out.append(score_net(a.policy_net, model, a.sub_support, a.full_support, agent_cfg.gamma).score)
+    return np.array(out)
+
+
 def run_one(
     env_id: str, agent_cfg: AgentConfig, loop: LoopConfig, seed: int, env_kwargs: dict | None = None
 ) -> tuple[RunResult, DRDRLAgent]:

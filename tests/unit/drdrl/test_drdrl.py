@@ -437,6 +437,23 @@ def test_run_one_records_evaluated_and_online_returns():
     assert v["DRDRL-lam0"][1].lam == 0.0 and v["C51"][1].n_channels == 1 and v["DRDRL-det"][0] == configs.DETERMINISTIC_ID
 
 
+def test_untrained_scores_equal_score_net_per_seed_and_bad_input():
+    from paperlab.drdrl import configs
+    from paperlab.drdrl.experiments import untrained_scores
+
+    cfg = configs.for_budget("smoke").agent
+    got = untrained_scores(configs.STOCHASTIC_ID, cfg, [3, 4])
+    m = gym.make(configs.STOCHASTIC_ID).unwrapped.tabular_model()
+    for s, g in zip([3, 4], got, strict=True):
+        a = DRDRLAgent(27, 4, cfg, s)
+        assert g == pytest.approx(score_net(a.net, m, a.sub_support, a.full_support, cfg.gamma).score)
+    assert got[0] != got[1]
+    with pytest.raises(ValueError, match="seeds"):
+        untrained_scores(configs.STOCHASTIC_ID, cfg, [])
+    with pytest.raises(ValueError, match="n_channels"):
+        untrained_scores(configs.STOCHASTIC_ID, c51_config(cfg), [0])
+
+
 def test_figures_and_trace_correlation():
     import matplotlib
 
