@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paperlab.core.budget import select
 from paperlab.drdrl.agent import AgentConfig
@@ -16,10 +16,15 @@ THREE_ID = "paperlab/CoinsGems3-v0"
 
 @dataclass(frozen=True)
 class DRDRLConfig:
-    """One budget's settings. ``seeds``: seeds of the 03 comparison; ``sweep_seeds``: seeds of the 04 ablations."""
+    """One budget's settings. ``seeds``: seeds of the 03 comparison; ``sweep_seeds``: seeds of the 04 ablations.
+
+    ``agent`` is the calibrated learner of the offline E3 runs; ``explore_agent`` the one of the short live runs
+    (``loop``, ``explore_loop``): a few thousand steps are too few for lr 1e-4 and a 5,000-step averaging window, so it
+    trains at ``EXPLORE_LR`` and evaluates the online weights."""
 
     budget: str
     agent: AgentConfig
+    explore_agent: AgentConfig
     loop: LoopConfig
     explore_loop: LoopConfig
     seeds: tuple[int, ...]
@@ -40,6 +45,7 @@ BATCH, TARGET_EVERY = 64, 200
 LR = 1e-4
 EMA_DECAY = 0.9998  # Polyak average of the online weights, a window of about 5,000 gradient steps
 LAM = 0.1  # lambda * J_JS <= 0.1 ln 2 = 0.07, a few % of C51's converged cross-entropy (about 2 nats)
+EXPLORE_LR = 3e-4  # the short live runs: faster, noisier, no averaging
 OFFLINE_STEPS = 30_000  # the brief's E3 budget
 OFFLINE_SEEDS = tuple(range(100, 108))  # disjoint from the seeds (0-5) of the calibration probes
 EVAL_EPS = 0.05  # evaluation epsilon of the DQN-family protocol (toolkit rule)
@@ -68,11 +74,13 @@ def _loop(
 def for_budget(budget: str) -> DRDRLConfig:
     """Smoke: mechanics only. Lab: the live notebooks run short demos; the gated multi-seed comparison (E0/E3) is
     ``offline_loop`` x ``offline_seeds``, produced by ``python -m paperlab.drdrl.experiments e3`` from a clean commit."""
+    agent = AgentConfig(
+        n_channels=2, n_atoms_sub=26, vmin=0.0, vmax=5.0, gamma=0.9, lr=LR, lam=LAM, kind="js", ema_decay=EMA_DECAY
+    )
     return DRDRLConfig(
         budget=budget,
-        agent=AgentConfig(
-            n_channels=2, n_atoms_sub=26, vmin=0.0, vmax=5.0, gamma=0.9, lr=LR, lam=LAM, kind="js", ema_decay=EMA_DECAY
-        ),
+        agent=agent,
+        explore_agent=replace(agent, lr=EXPLORE_LR, ema_decay=0.0),
         loop=select(
             {
                 "smoke": _loop(300, 100, 150, 2, 32, train_every=2),
