@@ -31,6 +31,8 @@ class DRDRLConfig:
     sweep_seeds: tuple[int, ...]
     offline_loop: LoopConfig
     offline_seeds: tuple[int, ...]
+    e0_loop: LoopConfig
+    e0_seeds: dict
     lam_sweep: tuple[float, ...] = (0.0, 1e-2, 1e-1, 1.0)
     fit_inits: int = 10
     fit_steps: int = 400
@@ -48,6 +50,7 @@ LAM = 0.1  # lambda * J_JS <= 0.1 ln 2 = 0.07, a few % of C51's converged cross-
 EXPLORE_LR = 3e-4  # the short live runs: faster, noisier, no averaging
 OFFLINE_STEPS = 30_000  # the brief's E3 budget
 OFFLINE_SEEDS = tuple(range(100, 108))  # disjoint from the seeds (0-5) of the calibration probes
+E0_STEPS = 60_000  # the E0 ladder past the E3 budget: DRDRL with and without the regulariser, 4 of the E3 seeds
 EVAL_EPS = 0.05  # evaluation epsilon of the DQN-family protocol (toolkit rule)
 EPS_DECAY = 3_000  # exploration 1 -> 0.05 over the first 3k agent steps, whatever the run length
 
@@ -102,6 +105,22 @@ def for_budget(budget: str) -> DRDRLConfig:
                 "smoke": _loop(400, 100, 200, 2, 32, train_every=2),
                 "lab": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
                 "paper": _loop(OFFLINE_STEPS, 500, 1_000, 10, BATCH),
+            },
+            budget,
+        ),
+        e0_loop=select(
+            {
+                "smoke": _loop(400, 100, 200, 2, 32, train_every=2),
+                "lab": _loop(E0_STEPS, 500, 1_000, 10, BATCH),
+                "paper": _loop(E0_STEPS, 500, 1_000, 10, BATCH),
+            },
+            budget,
+        ),
+        e0_seeds=select(
+            {
+                "smoke": {"DRDRL": (0,), "DRDRL-lam0": (0,)},
+                "lab": {"DRDRL": OFFLINE_SEEDS[:4], "DRDRL-lam0": OFFLINE_SEEDS[:4]},
+                "paper": {"DRDRL": OFFLINE_SEEDS, "DRDRL-lam0": OFFLINE_SEEDS},
             },
             budget,
         ),

@@ -4,6 +4,7 @@ experiment written to ``results/drdrl/<name>-<budget>.json``.
 Command line (from a clean commit; ``--workers`` forked processes run seeds in parallel)::
 
     python -m paperlab.drdrl.experiments e3 --budget lab --workers 2
+    python -m paperlab.drdrl.experiments e0long --budget lab --workers 2
 """
 
 from __future__ import annotations
@@ -249,13 +250,35 @@ def e3(budget: str, workers: int = 1) -> str:
     return save("e3", budget, payload, seeds=cfg.offline_seeds, started=started)
 
 
+def e0_long(budget: str, workers: int = 1) -> str:
+    """E0 ladder past the E3 budget: DRDRL with and without the disentangling term on the stochastic task for
+    ``cfg.e0_loop`` steps (seeds ``cfg.e0_seeds``, a subset of the E3 seeds, so each curve's first part repeats its
+    E3 run), to find the steps the 90 % gate needs. Writes ``results/drdrl/e0long-<budget>.json``."""
+    from paperlab.drdrl import configs
+
+    started = time.time()
+    cfg = configs.for_budget(budget)
+    runs = run_grid(cfg, list(cfg.e0_seeds), workers, loop=cfg.e0_loop, seeds=cfg.e0_seeds)
+    payload = {
+        "steps": cfg.e0_loop.total_steps,
+        "loop": repr(cfg.e0_loop),
+        "agent": asdict(cfg.agent),
+        "eval_eps": cfg.e0_loop.eval_eps,
+        "optimum": {configs.STOCHASTIC_ID: optimum(configs.STOCHASTIC_ID, cfg.e0_loop.eval_eps)},
+        "workers": workers,
+        "runs": runs,
+    }
+    seeds = sorted({s for v in cfg.e0_seeds.values() for s in v})
+    return save("e0long", budget, payload, seeds=seeds, started=started)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("experiment", choices=["e3"])
+    ap.add_argument("experiment", choices=["e3", "e0long"])
     ap.add_argument("--budget", default="lab")
     ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args(argv)
-    print("wrote", e3(a.budget, a.workers))
+    print("wrote", (e3 if a.experiment == "e3" else e0_long)(a.budget, a.workers))
 
 
 if __name__ == "__main__":

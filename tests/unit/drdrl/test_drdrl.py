@@ -437,6 +437,23 @@ def test_run_one_records_evaluated_and_online_returns():
     assert v["DRDRL-lam0"][1].lam == 0.0 and v["C51"][1].n_channels == 1 and v["DRDRL-det"][0] == configs.DETERMINISTIC_ID
 
 
+def test_e0_ladder_smoke_writes_both_learners_and_repeats_a_plain_run():
+    """The ladder at smoke: both learners, the configured seeds and steps, and a run equal to ``run_one`` alone."""
+    import json
+
+    from paperlab.core import paths
+    from paperlab.drdrl import configs
+    from paperlab.drdrl.experiments import e0_long, run_one
+
+    cfg = configs.for_budget("smoke")
+    name = e0_long("smoke")
+    d = json.loads((paths.results_dir("drdrl", "smoke") / name).read_text())
+    assert set(d["runs"]) == {"DRDRL", "DRDRL-lam0"} and d["steps"] == cfg.e0_loop.total_steps
+    r = d["runs"]["DRDRL"][0]
+    alone, _ = run_one(configs.STOCHASTIC_ID, cfg.agent, cfg.e0_loop, r["seed"])
+    assert alone.exact_returns == pytest.approx(r["exact_returns"]) and alone.score == pytest.approx(r["score"])
+
+
 def test_untrained_scores_equal_score_net_per_seed_and_bad_input():
     from paperlab.drdrl import configs
     from paperlab.drdrl.experiments import untrained_scores
